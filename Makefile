@@ -1,0 +1,64 @@
+# pganalytics developer entry points. `make help` lists them.
+# Everything a fresh Debian 12 machine lacks is installed by `make deps` (apt-get), which the
+# build and test targets run first.
+
+BUILD      ?= build
+BUILD_TYPE ?= RelWithDebInfo
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+JOBS       ?= $(shell nproc)
+CMAKE_ARGS ?=
+
+# Debian packages needed to build and test (checked with dpkg-query, installed when missing).
+DEPS_BUILD := build-essential cmake pkg-config ccache libpq-dev libtomlplusplus-dev libcli11-dev \
+              libcurl4-openssl-dev nlohmann-json3-dev libspdlog-dev libexpected-dev libsqlite3-dev \
+              zlib1g-dev prometheus-cpp-dev libsystemd-dev libarchive-dev libgtest-dev
+DEPS_TEST  := bats postgresql-15 postgresql-contrib-15 python3 openssl curl procps util-linux \
+              shellcheck clang-format
+DEPS       := $(DEPS_BUILD) $(DEPS_TEST)
+
+.PHONY: all help deps build test unit integration bats demo install clean format format-check sample
+
+all: build
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+deps: ## Install every build and test dependency with apt-get (quick when all are present)
+	@./scripts/install-deps.sh $(DEPS)
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_ARGS)
+
+build: deps $(BUILD)/CMakeCache.txt ## Build the library, the five tools and the tests
+	cmake --build $(BUILD) -j $(JOBS)
+
+test: build ## Build, then run the unit, integration and Bats suites
+	./scripts/run-tests.sh $(BUILD)
+
+unit: build ## Run the unit tests only
+	$(BUILD)/tests/pga_unit_tests
+
+integration: build ## Run the integration tests only (starts a throwaway PostgreSQL)
+	$(BUILD)/tests/pga_integration_tests
+
+bats: build ## Run the Bats command-line tests only
+	PGA_BUILD_DIR=$(abspath $(BUILD)) bats --print-output-on-failure bats/
+
+demo: build ## Collect once from a throwaway PostgreSQL with a pgbench workload and show it
+	./scripts/demo.sh $(BUILD)
+
+install: build ## Install the tools (honours PREFIX and DESTDIR)
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
+
+sample: build ## Regenerate collector.toml.sample from the option table
+	$(BUILD)/tools/pganalytics --print-sample-config > collector.toml.sample
+
+format: ## Apply clang-format to every C++ file
+	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+format-check: ## Fail when a C++ file is not clang-format clean
+	git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
+
+clean: ## Remove the build directory
+	rm -rf $(BUILD)

@@ -1,0 +1,132 @@
+// libpq connection wrapper: see connection.hpp.
+#include "pga/pg/connection.hpp"
+
+#include "pga/util/strings.hpp"
+
+#include <array>
+#include <libpq-fe.h>
+#include <poll.h>
+
+namespace pga::pg {
+
+void Connection::Deleter::operator()(pg_conn* c) const {
+    PQfinish(c);
+}
+
+std::string describe(const ConnParams& p) {
+    return "host " + util::escape_control(p.host.empty() ? "(default)" : p.host) + " port " +
+           util::escape_control(p.port.empty() ? "(default)" : p.port) + " database \"" +
+           util::escape_control(p.dbname) + "\"";
+}
+
+namespace {
+
+std::string first_line(const char* message) {
+    std::string s = message != nullptr ? message : "unknown error";
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) {
+        s.pop_back();
+    }
+    return util::escape_control(s);
+}
+
+} // namespace
+
+Connection::Connection(const ConnParams& p) : database_(p.dbname) {
+    const std::string timeout = std::to_string(p.connect_timeout_s);
+    const std::string options = "-c statement_timeout=" + std::to_string(p.statement_timeout_ms) +
+                                " -c lock_timeout=" + std::to_string(p.lock_timeout_ms) +
+                                " -c idle_in_transaction_session_timeout=60000"
+                                " -c search_path=pg_catalog -c default_transaction_read_only=on";
+    std::vector<const char*> keys;
+    std::vector<const char*> values;
+    const auto add = [&](const char* k, const std::string& v) {
+        if (!v.empty()) {
+            keys.push_back(k);
+            values.push_back(v.c_str());
+        }
+    };
+    add("host", p.host);
+    add("port", p.port);
+    add("user", p.user);
+    add("password", p.password.reveal());
+    add("dbname", p.dbname);
+    add("sslmode", p.sslmode);
+    add("connect_timeout", timeout);
+    add("application_name", p.application_name);
+    add("options", options);
+    keys.push_back(nullptr);
+    values.push_back(nullptr);
+    conn_.reset(PQconnectdbParams(keys.data(), values.data(), 0));
+    if (!conn_ || PQstatus(conn_.get()) != CONNECTION_OK) {
+        throw Error("cannot connect to " + describe(p) + ": " + first_line(PQerrorMessage(conn_.get())));
+    }
+    server_version_ = PQserverVersion(conn_.get());
+}
+
+Connection::~Connection() = default;
+
+Result Connection::query(std::string_view sql, const Params& params) {
+    std::vector<const char*> values;
+    values.reserve(params.size());
+    for (const auto& p : params) {
+        values.push_back(p ? p->c_str() : nullptr);
+    }
+    const std::string text(sql);
+    PGresult* raw = PQexecParams(conn_.get(), text.c_str(), static_cast<int>(params.size()), nullptr,
+                                 values.data(), nullptr, nullptr, 0);
+    Result result(raw);
+    const auto status = PQresultStatus(raw);
+    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+        const char* state = PQresultErrorField(raw, PG_DIAG_SQLSTATE);
+        const char* primary = PQresultErrorField(raw, PG_DIAG_MESSAGE_PRIMARY);
+        throw Error(first_line(primary != nullptr ? primary : PQerrorMessage(conn_.get())),
+                    state != nullptr ? state : "");
+    }
+    return result;
+}
+
+bool Connection::healthy() {
+    if (!conn_ || PQstatus(conn_.get()) != CONNECTION_OK) {
+        return false;
+    }
+    // A server-side close (admin shutdown, idle timeout) shows up as readable data or EOF on the
+    // idle socket: consume it and re-check the status.
+    pollfd pfd{PQsocket(conn_.get()), POLLIN, 0};
+    if (pfd.fd < 0) {
+        return false;
+    }
+    if (::poll(&pfd, 1, 0) > 0) {
+        if (PQconsumeInput(conn_.get()) == 0) {
+            return false;
+        }
+        while (PGnotify* n = PQnotifies(conn_.get())) {
+            PQfreemem(n);
+        }
+    }
+    return PQstatus(conn_.get()) == CONNECTION_OK && PQtransactionStatus(conn_.get()) == PQTRANS_IDLE;
+}
+
+void Connection::cancel() {
+    PGcancel* c = PQgetCancel(conn_.get());
+    if (c != nullptr) {
+        std::array<char, 256> err{};
+        PQcancel(c, err.data(), static_cast<int>(err.size()));
+        PQfreeCancel(c);
+    }
+}
+
+int Connection::backend_pid() const {
+    return PQbackendPID(conn_.get());
+}
+
+std::string Connection::quote_identifier(std::string_view name) {
+    char* q = PQescapeIdentifier(conn_.get(), name.data(), name.size());
+    if (q == nullptr) {
+        throw Error("cannot quote identifier: " + first_line(PQerrorMessage(conn_.get())));
+    }
+    std::string out(q);
+    PQfreemem(q);
+    return out;
+}
+
+} // namespace pga::pg

@@ -1,0 +1,87 @@
+// The connection pool: one cap (`pool_max_size`) on connections across all monitored databases,
+// `pool_min_size` kept warm, idle connections closed after `pool_idle_timeout`, broken
+// connections detected on borrow and replaced, reconnects backed off per database.
+#pragma once
+
+#include "pga/pg/connection.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace pga::pg {
+
+struct PoolOptions {
+    int min_size = 2;
+    int max_size = 10;
+    std::chrono::seconds idle_timeout{300};
+    std::chrono::milliseconds acquire_timeout{30000};
+};
+
+// Counters since the pool was created (acquisitions, reuses, created, failed are cumulative).
+struct PoolStats {
+    std::uint64_t acquisitions = 0;
+    std::uint64_t reuses = 0; // borrows served by an existing connection
+    std::uint64_t created = 0;
+    std::uint64_t failed = 0; // connection attempts that failed
+    std::uint64_t closed = 0;
+    int active = 0;
+    int idle = 0;
+    int max_size = 0;
+};
+
+class Pool;
+
+// A borrowed connection; returned to the pool when destroyed (or dropped after discard()).
+class Lease {
+public:
+    Lease() = default;
+    Lease(Lease&& other) noexcept;
+    Lease& operator=(Lease&& other) noexcept;
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    ~Lease();
+
+    Connection& connection() { return *conn_; }
+    Connection* operator->() { return conn_.get(); }
+    // Marks the connection as unusable: it is closed instead of returned.
+    void discard() { discard_ = true; }
+    explicit operator bool() const { return conn_ != nullptr; }
+
+private:
+    friend class Pool;
+    Lease(Pool* pool, std::unique_ptr<Connection> conn) : pool_(pool), conn_(std::move(conn)) {}
+    void release();
+    Pool* pool_ = nullptr;
+    std::unique_ptr<Connection> conn_;
+    bool discard_ = false;
+};
+
+class Pool {
+public:
+    // `base` holds everything but dbname; the pool sets dbname per borrow.
+    Pool(ConnParams base, PoolOptions options);
+    ~Pool();
+    Pool(const Pool&) = delete;
+    Pool& operator=(const Pool&) = delete;
+
+    // Borrows a connection to dbname, reusing an idle one when possible; waits while the cap is
+    // reached. Throws pg::Error when it cannot connect or the wait exceeds acquire_timeout.
+    Lease acquire(const std::string& dbname);
+    // Closes connections idle longer than idle_timeout (keeping min_size) and opens connections
+    // to `warm_db` up to min_size.
+    void maintain(const std::string& warm_db);
+    // Closes every idle connection (active ones close when returned).
+    void close_idle();
+    PoolStats stats() const;
+    int max_size() const;
+
+private:
+    friend class Lease;
+    void give_back(std::unique_ptr<Connection> conn, bool discard);
+    struct State;
+    std::unique_ptr<State> state_;
+};
+
+} // namespace pga::pg
