@@ -22,6 +22,6 @@ run() {
 
 run "unit tests" "$build/tests/pga_unit_tests" --gtest_brief=1
 run "integration tests" "$build/tests/pga_integration_tests" --gtest_brief=1
-run "bats" env PGA_BUILD_DIR="$build" bats --print-output-on-failure "$root/bats" "$root/tests/backend"
+run "bats" env PGA_BUILD_DIR="$build" bats --print-output-on-failure -r "$root/bats" "$root/tests/backend"
 echo "test suites: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -227,6 +227,27 @@ private:
     std::map<std::string, std::string> spelling_;
 };
 
+// Replaces every resolved secret value (and any inline secret) in the diagnostics with
+// "<redacted>": defence in depth for a secret pasted into the wrong key.
+void redact_secrets(LoadResult& result) {
+    const auto& c = result.config;
+    const std::vector<std::string> secrets = {c.postgresql.password.reveal(), c.backend.token.reveal(),
+                                              c.backend.registration_secret.reveal(), c.postgresql.password_inline,
+                                              c.backend.token_inline};
+    for (auto& d : result.diagnostics) {
+        for (const auto& secret : secrets) {
+            if (secret.size() < 4) {
+                continue;
+            }
+            for (auto* text : {&d.message, &d.hint}) {
+                for (auto pos = text->find(secret); pos != std::string::npos; pos = text->find(secret, pos)) {
+                    text->replace(pos, secret.size(), "<redacted>");
+                }
+            }
+        }
+    }
+}
+
 LoadResult load_document(std::string_view text, const std::string& name, const std::vector<MetricDefaults>& metrics,
                          const EnvLookup& env, bool check_permissions) {
     LoadResult result;
@@ -249,6 +270,7 @@ LoadResult load_document(std::string_view text, const std::string& name, const s
         ctx.positions[key] = {pos.line, pos.column};
     }
     apply_rules(result, ctx);
+    redact_secrets(result);
     return result;
 }
 
