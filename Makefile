@@ -12,9 +12,10 @@ CMAKE_ARGS ?=
 # Debian packages needed to build and test (checked with dpkg-query, installed when missing).
 DEPS_BUILD := build-essential cmake pkg-config ccache libpq-dev libtomlplusplus-dev libcli11-dev \
               libcurl4-openssl-dev nlohmann-json3-dev libspdlog-dev libexpected-dev libsqlite3-dev \
-              zlib1g-dev prometheus-cpp-dev libsystemd-dev libarchive-dev libgtest-dev
+              zlib1g-dev prometheus-cpp-dev libsystemd-dev libarchive-dev libgtest-dev libssl-dev \
+              libcivetweb-dev dpkg-dev
 DEPS_TEST  := bats postgresql-15 postgresql-contrib-15 python3 openssl curl procps util-linux \
-              shellcheck clang-format
+              shellcheck clang-format prometheus logrotate
 DEPS       := $(DEPS_BUILD) $(DEPS_TEST)
 
 .PHONY: all help deps build test unit integration bats demo install clean format format-check sample
@@ -50,6 +51,10 @@ demo: build ## Collect once from a throwaway PostgreSQL with a pgbench workload 
 
 install: build ## Install the tools (honours PREFIX and DESTDIR)
 	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
+
+.PHONY: package
+package: build ## Build the .deb (CPack DEB, /opt/pganalytics layout) into $(BUILD)
+	cd $(BUILD) && cpack -G DEB
 
 sample: build ## Regenerate collector.toml.sample from the option table
 	$(BUILD)/tools/pganalytics --print-sample-config > collector.toml.sample
