@@ -43,6 +43,10 @@ unit: build ## Run the unit tests only
 integration: build ## Run the integration tests only (starts a throwaway PostgreSQL)
 	$(BUILD)/tests/pga_integration_tests
 
+.PHONY: test-matrix
+test-matrix: build ## Run the integration tests on PostgreSQL 13-18, one line per version
+	./scripts/test-matrix.sh $(BUILD)
+
 bats: build ## Run the Bats command-line tests only
 	PGA_BUILD_DIR=$(abspath $(BUILD)) bats --print-output-on-failure bats/
 

@@ -144,7 +144,7 @@ deb_cleanup() {
     depends=$(dpkg-deb -f "$deb" Depends)
     echo "Depends: $depends"
     for lib in $(readelf -d "$PGA_BIN"/* 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort -u); do
-        pkg=$(dpkg -S "*/$lib" 2>/dev/null | head -n 1 | cut -d: -f1)
+        pkg=$(dpkg -S "*/$lib" 2>/dev/null | grep -E "x86_64-linux-gnu/$lib\$" | head -n 1 | cut -d: -f1)
         [ -n "$pkg" ] || continue
         echo "$lib -> $pkg"
         [[ "$depends" == *"$pkg "* || "$depends" == *"$pkg," || "$depends" == *"$pkg" ]]

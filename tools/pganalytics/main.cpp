@@ -1,6 +1,8 @@
 // pganalytics: the collector service. Parses argv (CLI11) and calls one function of pga_core.
 #include "pga/cli/common.hpp"
+#include "pga/cli/cron.hpp"
 #include "pga/cli/exit_codes.hpp"
+#include "pga/cli/register.hpp"
 #include "pga/cli/validate_config.hpp"
 #include "pga/config/sample.hpp"
 
@@ -14,8 +16,9 @@ int main(int argc, char** argv) {
     std::string log_level;
     bool validate = false;
     bool print_sample = false;
-    app.add_option("-c,--config", config_path, "Configuration file (default: $PGANALYTICS_CONFIG, else "
-                                               "/etc/pganalytics/collector.toml)");
+    app.add_option("-c,--config", config_path,
+                   "Configuration file (default: $PGANALYTICS_CONFIG, else "
+                   "/etc/pganalytics/collector.toml)");
     app.add_option("--log-level", log_level, "Override [collector] log_level")
         ->check(CLI::IsMember({"trace", "debug", "info", "warning", "error", "critical", "off"}));
     app.add_flag("--validate-config", validate, "Load and check the configuration, print a summary, exit");
@@ -31,6 +34,7 @@ int main(int argc, char** argv) {
     bool force = false;
     reg->add_flag("--force", force, "Register again even when an identity exists");
     app.require_subcommand(0, 1);
+    app.fallthrough(); // `pganalytics cron -c FILE` works as well as `pganalytics -c FILE cron`
 
     try {
         app.parse(argc, argv);
@@ -44,10 +48,11 @@ int main(int argc, char** argv) {
     if (validate) {
         return validate_config(config_path, std::cout, std::cerr);
     }
-    if (cron->parsed() || reg->parsed()) {
-        std::cerr << "pganalytics: " << (cron->parsed() ? "cron" : "register")
-                  << " is not available in this build yet\n";
-        return k_exit_failure;
+    if (reg->parsed()) {
+        return run_register(config_path, force, std::cout, std::cerr);
+    }
+    if (cron->parsed()) {
+        return pga::cli::cron({config_path, log_level, once, dry_run}, std::cout, std::cerr);
     }
     std::cerr << app.help();
     return k_exit_usage;

@@ -13,8 +13,8 @@
 namespace pga::collect {
 
 struct Batch {
-    std::string batch_id;              // unique (UUIDv4 text)
-    std::uint64_t sequence = 0;        // monotonic per state_dir, survives restarts
+    std::string batch_id;       // unique (UUIDv4 text)
+    std::uint64_t sequence = 0; // monotonic per state_dir, survives restarts
     util::SystemClock::time_point created;
     std::vector<nlohmann::json> metrics; // objects with at least "type" and "timestamp"
 };

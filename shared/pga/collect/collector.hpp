@@ -2,6 +2,7 @@
 // the one collector table (registry.hpp) and run by the scheduler on the thread pool.
 #pragma once
 
+#include "pga/collect/budget.hpp"
 #include "pga/config/config.hpp"
 #include "pga/pg/pool.hpp"
 #include "pga/util/time.hpp"
@@ -21,8 +22,12 @@ struct Context {
     int server_version = 0;                    // server_version_num, 0 when unknown
     util::SystemClock::time_point timestamp;   // the cycle's timestamp (sent in every object)
     util::SteadyClock::time_point deadline;    // the run's time budget ends here
+    RunBudget* budget = nullptr;               // cancels borrowed sessions when the budget runs out
 
-    bool expired() const { return util::SteadyClock::now() >= deadline; }
+    // Returns true once the run's time budget is spent.
+    bool expired() const { return budget != nullptr ? budget->expired() : util::SteadyClock::now() >= deadline; }
+    // Borrows a pooled connection to db, enrolled in the budget; throws pg::Error.
+    Borrowed borrow(const std::string& db) const { return Borrowed(pool.acquire(db, deadline), budget); }
 };
 
 // One failure of one collector for one database ("" for cluster-wide).
@@ -36,7 +41,7 @@ struct RunError {
 struct Output {
     std::vector<nlohmann::json> metrics;
     std::vector<RunError> errors;
-    std::string unavailable;  // non-empty: the source does not exist here (version, extension)
+    std::string unavailable; // non-empty: the source does not exist here (version, extension)
     std::uint64_t rows = 0;
 };
 
@@ -46,6 +51,9 @@ public:
     // Collects one run into out. Per-database failures go to out.errors; throws only when the
     // whole run failed. Collector objects live across cycles and may keep state (deltas).
     virtual void collect(const Context& ctx, Output& out) = 0;
+    // Returns true when the runner should call collect() once per database (ctx.databases holds
+    // one name), possibly concurrently for different databases; false for one cluster-wide run.
+    virtual bool per_database() const { return false; }
 };
 
 } // namespace pga::collect

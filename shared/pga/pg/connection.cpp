@@ -6,6 +6,7 @@
 #include <array>
 #include <libpq-fe.h>
 #include <poll.h>
+#include <spdlog/spdlog.h>
 
 namespace pga::pg {
 
@@ -27,6 +28,12 @@ std::string first_line(const char* message) {
         s.pop_back();
     }
     return util::escape_control(s);
+}
+
+// Routes server notices (and the FATAL message of a terminated idle session) to the debug log
+// instead of libpq's default of printing them on stderr.
+void log_notice(void*, const char* message) {
+    spdlog::debug("postgresql: {}", first_line(message));
 }
 
 } // namespace
@@ -61,6 +68,7 @@ Connection::Connection(const ConnParams& p) : database_(p.dbname) {
         throw Error("cannot connect to " + describe(p) + ": " + first_line(PQerrorMessage(conn_.get())));
     }
     server_version_ = PQserverVersion(conn_.get());
+    PQsetNoticeProcessor(conn_.get(), log_notice, nullptr);
 }
 
 Connection::~Connection() = default;
@@ -72,8 +80,8 @@ Result Connection::query(std::string_view sql, const Params& params) {
         values.push_back(p ? p->c_str() : nullptr);
     }
     const std::string text(sql);
-    PGresult* raw = PQexecParams(conn_.get(), text.c_str(), static_cast<int>(params.size()), nullptr,
-                                 values.data(), nullptr, nullptr, 0);
+    PGresult* raw = PQexecParams(conn_.get(), text.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
+                                 nullptr, nullptr, 0);
     Result result(raw);
     const auto status = PQresultStatus(raw);
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
@@ -95,10 +103,13 @@ bool Connection::healthy() {
     if (pfd.fd < 0) {
         return false;
     }
-    if (::poll(&pfd, 1, 0) > 0) {
+    // A terminated backend first sends its FATAL message, then closes: keep reading until the
+    // socket is quiet so the close itself is seen.
+    for (int i = 0; i < 8 && ::poll(&pfd, 1, 0) > 0; ++i) {
         if (PQconsumeInput(conn_.get()) == 0) {
             return false;
         }
+        (void)PQisBusy(conn_.get()); // parses what arrived (an asynchronous error marks the connection bad)
         while (PGnotify* n = PQnotifies(conn_.get())) {
             PQfreemem(n);
         }

@@ -46,7 +46,7 @@ public:
     // Returns the backend process id.
     int backend_pid() const;
     // Returns name quoted as an SQL identifier (PQescapeIdentifier).
-    std::string quote_identifier(std::string_view name);
+    std::string quote_identifier(std::string_view name) override;
 
 private:
     struct Deleter {

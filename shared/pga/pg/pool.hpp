@@ -17,6 +17,8 @@ struct PoolOptions {
     int max_size = 10;
     std::chrono::seconds idle_timeout{300};
     std::chrono::milliseconds acquire_timeout{30000};
+    std::chrono::milliseconds backoff_initial{1000}; // first reconnect delay after a failed attempt
+    std::chrono::milliseconds backoff_max{60000};    // the delay doubles per failure up to this
 };
 
 // Counters since the pool was created (acquisitions, reuses, created, failed are cumulative).
@@ -29,6 +31,7 @@ struct PoolStats {
     int active = 0;
     int idle = 0;
     int max_size = 0;
+    int peak_active = 0; // most connections in use at once since the last take_peak_active()
 };
 
 class Pool;
@@ -44,6 +47,7 @@ public:
     ~Lease();
 
     Connection& connection() { return *conn_; }
+    Connection& operator*() { return *conn_; }
     Connection* operator->() { return conn_.get(); }
     // Marks the connection as unusable: it is closed instead of returned.
     void discard() { discard_ = true; }
@@ -69,6 +73,8 @@ public:
     // Borrows a connection to dbname, reusing an idle one when possible; waits while the cap is
     // reached. Throws pg::Error when it cannot connect or the wait exceeds acquire_timeout.
     Lease acquire(const std::string& dbname);
+    // As acquire(dbname), but waits at most until deadline (or acquire_timeout, if sooner).
+    Lease acquire(const std::string& dbname, std::chrono::steady_clock::time_point deadline);
     // Closes connections idle longer than idle_timeout (keeping min_size) and opens connections
     // to `warm_db` up to min_size.
     void maintain(const std::string& warm_db);
@@ -76,10 +82,13 @@ public:
     void close_idle();
     PoolStats stats() const;
     int max_size() const;
+    // Returns the most connections in use at once since the previous call, and restarts the count.
+    int take_peak_active();
 
 private:
     friend class Lease;
     void give_back(std::unique_ptr<Connection> conn, bool discard);
+    Lease open_new(const std::string& dbname);
     struct State;
     std::unique_ptr<State> state_;
 };

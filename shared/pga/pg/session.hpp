@@ -34,6 +34,14 @@ public:
     virtual int server_version() const = 0;
     // Returns the database this session is connected to.
     virtual const std::string& database() const = 0;
+    // Returns name quoted as an SQL identifier (doubling embedded quotes); throws pg::Error.
+    virtual std::string quote_identifier(std::string_view name) {
+        std::string out = "\"";
+        for (const char c : name) {
+            out += c == '"' ? std::string("\"\"") : std::string(1, c);
+        }
+        return out + "\"";
+    }
 
     // Returns the single value of a one-row, one-column query (nullopt for NULL or no row).
     std::optional<std::string> value(std::string_view sql, const Params& params = {}) {

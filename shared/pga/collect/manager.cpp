@@ -1,0 +1,239 @@
+// The CollectorManager: scheduling and waiting (see manager.hpp); the objects each run yields are
+// built in manager_output.cpp.
+#include "pga/collect/manager.hpp"
+
+#include "pga/collect/manager_internal.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace pga::collect {
+
+using Clock = util::SteadyClock;
+using std::chrono::milliseconds;
+
+namespace {
+
+config::MetricSettings settings_for(const config::Config& c, const CollectorInfo& info) {
+    const auto it = c.metrics.find(std::string(info.name));
+    if (it != c.metrics.end()) {
+        return it->second;
+    }
+    return {info.default_enabled, info.default_interval_s, info.default_timeout_s};
+}
+
+std::string version_name(int version_num) {
+    return std::to_string(version_num / 10000);
+}
+
+} // namespace
+
+CollectorManager::CollectorManager(int threads, std::span<const CollectorInfo> table)
+    : pool_(std::make_unique<ThreadPool>(threads)), sync_(std::make_shared<Sync>()) {
+    for (const auto& info : table) {
+        auto e = std::make_unique<Entry>();
+        e->info = &info;
+        e->collector = info.make();
+        entries_.push_back(std::move(e));
+    }
+    spdlog::info("CollectorManager thread pool initialized with {} threads", pool_->size());
+}
+
+CollectorManager::~CollectorManager() = default;
+
+int CollectorManager::threads() const {
+    return pool_->size();
+}
+
+void CollectorManager::set_threads(int threads) {
+    if (threads != pool_->size()) {
+        pool_ = std::make_unique<ThreadPool>(threads);
+        spdlog::info("CollectorManager thread pool initialized with {} threads", pool_->size());
+    }
+}
+
+bool CollectorManager::shutdown(Clock::time_point deadline) {
+    return pool_->shutdown(deadline);
+}
+
+bool CollectorManager::due(Entry& e, const CycleInput& in) const {
+    const auto settings = settings_for(*in.config, *e.info);
+    if (!settings.enabled) {
+        return false;
+    }
+    if (!e.last_tick) {
+        return true;
+    }
+    const auto interval = std::chrono::duration_cast<milliseconds>(std::chrono::seconds(settings.interval_s));
+    const auto tolerance = std::min(milliseconds(500), interval / 4);
+    return in.tick - *e.last_tick + tolerance >= interval;
+}
+
+CycleOutput CollectorManager::run_cycle(const CycleInput& in, const std::atomic<bool>* stop) {
+    const auto start = Clock::now();
+    CycleOutput out;
+    const auto slots = schedule(in, out);
+    auto hard_deadline = start + k_grace;
+    for (const auto& s : slots) {
+        hard_deadline += s->timeout;
+        submit(s);
+    }
+    wait(slots, stop, hard_deadline);
+    out.abandoned = stop != nullptr && stop->load();
+    assemble(slots, in, out);
+    out.duration_ms = util::elapsed_ms(start);
+    spdlog::info("Parallel collection completed in {}ms", out.duration_ms);
+    return out;
+}
+
+std::vector<std::shared_ptr<CollectorManager::Slot>> CollectorManager::schedule(const CycleInput& in,
+                                                                                CycleOutput& out) {
+    std::vector<std::shared_ptr<Slot>> slots;
+    const auto timestamp = util::rfc3339_utc(in.timestamp);
+    for (auto& e : entries_) {
+        if (!due(*e, in)) {
+            continue;
+        }
+        e->last_tick = in.tick;
+        RunReport report;
+        report.type = std::string(e->info->name);
+        const auto min_version = e->info->min_server_version;
+        if (in.server_version > 0 && in.server_version < min_version) {
+            report.status = "unavailable";
+            report.reason = "needs PostgreSQL " + version_name(min_version);
+            out.metrics.push_back(unavailable_object(e->info->name, timestamp, report.reason));
+            out.reports.push_back(std::move(report));
+            continue;
+        }
+        if (e->in_flight->load() > 0) {
+            const std::string message = "the previous run has not finished yet";
+            report.status = "error";
+            report.errors.push_back({"", message});
+            out.metrics.push_back(error_object(e->info->name, timestamp, "", message));
+            out.reports.push_back(std::move(report));
+            continue;
+        }
+        out.reports.push_back(std::move(report));
+        add_slots(*e, in, slots);
+    }
+    return slots;
+}
+
+void CollectorManager::add_slots(Entry& e, const CycleInput& in, std::vector<std::shared_ptr<Slot>>& slots) {
+    const auto settings = settings_for(*in.config, *e.info);
+    const auto add = [&](const std::string& db, std::vector<std::string> dbs) {
+        auto s = std::make_shared<Slot>();
+        s->entry = &e;
+        s->database = db;
+        s->databases = std::move(dbs);
+        s->config = in.config;
+        s->pool = in.pool;
+        s->server_version = in.server_version;
+        s->timestamp = in.timestamp;
+        s->timeout = std::chrono::seconds(settings.timeout_s);
+        slots.push_back(std::move(s));
+    };
+    if (e.collector->per_database()) {
+        for (const auto& db : in.databases) {
+            add(db, {db});
+        }
+    } else {
+        add("", in.databases);
+    }
+}
+
+void CollectorManager::submit(const std::shared_ptr<Slot>& slot) {
+    auto collector = slot->entry->collector;
+    auto in_flight = slot->entry->in_flight;
+    ++*in_flight;
+    pool_->submit([slot, sync = sync_, collector, in_flight] {
+        {
+            std::lock_guard lock(sync->mutex);
+            if (slot->abandoned) {
+                slot->done = true;
+                --*in_flight;
+                sync->changed.notify_all();
+                return;
+            }
+            slot->started = true;
+            slot->budget = std::make_unique<RunBudget>(Clock::now() + slot->timeout);
+        }
+        const auto start = Clock::now();
+        Context ctx{*slot->config,        *slot->pool,     slot->databases,
+                    slot->server_version, slot->timestamp, slot->budget->deadline(),
+                    slot->budget.get()};
+        Output result;
+        std::string failure;
+        try {
+            collector->collect(ctx, result);
+        } catch (const std::exception& e) {
+            failure = e.what();
+        }
+        std::lock_guard lock(sync->mutex);
+        slot->out = std::move(result);
+        slot->failure = std::move(failure);
+        slot->duration_ms = util::elapsed_ms(start);
+        slot->done = true;
+        --*in_flight;
+        sync->changed.notify_all();
+    });
+}
+
+void CollectorManager::wait(const std::vector<std::shared_ptr<Slot>>& slots, const std::atomic<bool>* stop,
+                            Clock::time_point hard_deadline) {
+    std::unique_lock lock(sync_->mutex);
+    for (;;) {
+        const auto now = Clock::now();
+        const bool stopping = stop != nullptr && stop->load();
+        bool settled = true;
+        auto wake = std::min(hard_deadline, now + milliseconds(200));
+        for (const auto& s : slots) {
+            if (s->done || s->abandoned) {
+                continue;
+            }
+            if (!s->started) {
+                s->abandoned = stopping || now >= hard_deadline;
+                settled = settled && s->abandoned;
+                continue;
+            }
+            if (!s->expired_at && (stopping || now >= s->budget->deadline())) {
+                s->budget->expire();
+                s->expired_at = now;
+            }
+            if (s->expired_at && now >= *s->expired_at + k_grace) {
+                s->abandoned = true;
+                continue;
+            }
+            wake = std::min(wake, s->expired_at ? *s->expired_at + k_grace : s->budget->deadline());
+            settled = false;
+        }
+        if (settled) {
+            return;
+        }
+        sync_->changed.wait_until(lock, wake);
+    }
+}
+
+void CollectorManager::assemble(const std::vector<std::shared_ptr<Slot>>& slots, const CycleInput& in,
+                                CycleOutput& out) {
+    std::lock_guard lock(sync_->mutex);
+    for (const auto& s : slots) {
+        for (auto& report : out.reports) {
+            if (report.type == s->entry->info->name) {
+                slot_output(*s, in, out.metrics, report);
+            }
+        }
+    }
+    for (auto& e : entries_) {
+        for (const auto& report : out.reports) {
+            if (report.type != e->info->name) {
+                continue;
+            }
+            if (report.status == "unavailable" && report.reason != e->last_unavailable) {
+                spdlog::warn("{} is unavailable: {}", report.type, report.reason);
+            }
+            e->last_unavailable = report.status == "unavailable" ? report.reason : "";
+        }
+    }
+}
+
+} // namespace pga::collect

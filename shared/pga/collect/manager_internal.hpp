@@ -1,0 +1,61 @@
+// Internal state of the CollectorManager shared by manager.cpp (scheduling and waiting) and
+// manager_output.cpp (turning finished runs into metric objects). Not part of the public API.
+#pragma once
+
+#include "pga/collect/manager.hpp"
+
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+
+namespace pga::collect {
+
+// One row of the collector table with its long-lived collector object.
+struct CollectorManager::Entry {
+    const CollectorInfo* info = nullptr;
+    std::shared_ptr<Collector> collector;
+    std::optional<util::SteadyClock::time_point> last_tick;
+    std::shared_ptr<std::atomic<int>> in_flight = std::make_shared<std::atomic<int>>(0);
+    std::string last_unavailable; // the reason last warned about, so it is warned once
+};
+
+// The lock and wake-up shared by the runner and its workers.
+struct CollectorManager::Sync {
+    std::mutex mutex;
+    std::condition_variable changed;
+};
+
+// One run: a collector for one database ("" for a cluster-wide run). Fields below `started`
+// are guarded by Sync::mutex.
+struct CollectorManager::Slot {
+    Entry* entry = nullptr;
+    std::string database;
+    std::vector<std::string> databases;
+    std::shared_ptr<const config::Config> config;
+    std::shared_ptr<pg::Pool> pool;
+    int server_version = 0;
+    util::SystemClock::time_point timestamp;
+    std::chrono::seconds timeout{30};
+
+    bool started = false;
+    bool done = false;
+    bool abandoned = false;
+    std::optional<util::SteadyClock::time_point> expired_at; // when the runner expired the budget
+    std::unique_ptr<RunBudget> budget;
+    Output out;
+    std::string failure; // the exception that ended the whole run
+    std::int64_t duration_ms = 0;
+};
+
+// Returns the metric objects and report of one settled slot (see manager_output.cpp).
+void slot_output(const CollectorManager::Slot& slot, const CycleInput& in, std::vector<nlohmann::json>& metrics,
+                 RunReport& report);
+
+// Returns {"type", "timestamp", "database"?, "status":"error", "error"}.
+nlohmann::json error_object(std::string_view type, const std::string& timestamp, const std::string& database,
+                            const std::string& message);
+
+// Returns {"type", "timestamp", "status":"unavailable", "reason"}.
+nlohmann::json unavailable_object(std::string_view type, const std::string& timestamp, const std::string& reason);
+
+} // namespace pga::collect

@@ -1,0 +1,79 @@
+// Turns a settled run into metric objects and its type's report: the collector's data marked
+// "status":"ok", one "error" object per failed database (or for the whole run), and one
+// "unavailable" object when the source does not exist on this server.
+#include "pga/collect/manager_internal.hpp"
+
+#include <algorithm>
+
+namespace pga::collect {
+
+nlohmann::json error_object(std::string_view type, const std::string& timestamp, const std::string& database,
+                            const std::string& message) {
+    nlohmann::json o = {{"type", type}, {"timestamp", timestamp}};
+    if (!database.empty()) {
+        o["database"] = database;
+    }
+    o["status"] = "error";
+    o["error"] = message;
+    return o;
+}
+
+nlohmann::json unavailable_object(std::string_view type, const std::string& timestamp, const std::string& reason) {
+    return {{"type", type}, {"timestamp", timestamp}, {"status", "unavailable"}, {"reason", reason}};
+}
+
+namespace {
+
+// Returns the errors of a settled slot, explained when the budget or the grace period ran out.
+std::vector<RunError> slot_errors(const CollectorManager::Slot& s) {
+    if (!s.started) {
+        return {{s.database, "not run: the cycle was stopped or ran out of time before this run started"}};
+    }
+    const std::string budget = "time budget of " + std::to_string(s.timeout.count()) + "s exceeded";
+    if (!s.done) {
+        return {{s.database, budget + " and the run did not stop within " +
+                                 std::to_string(CollectorManager::k_grace.count()) + "s; abandoned"}};
+    }
+    std::vector<RunError> errors = s.out.errors;
+    if (!s.failure.empty()) {
+        errors.push_back({s.database, s.failure});
+    }
+    if (s.expired_at) {
+        for (auto& e : errors) {
+            e.message = budget + ": " + e.message;
+        }
+    }
+    return errors;
+}
+
+} // namespace
+
+void slot_output(const CollectorManager::Slot& s, const CycleInput& in, std::vector<nlohmann::json>& metrics,
+                 RunReport& report) {
+    const auto type = s.entry->info->name;
+    const auto timestamp = util::rfc3339_utc(in.timestamp);
+    if (s.done && s.started) {
+        for (auto metric : s.out.metrics) {
+            metric.emplace("type", type);
+            metric.emplace("timestamp", timestamp);
+            metric.emplace("status", "ok");
+            metrics.push_back(std::move(metric));
+        }
+        report.rows += s.out.rows;
+        if (!s.out.unavailable.empty()) {
+            metrics.push_back(unavailable_object(type, timestamp, s.out.unavailable));
+            report.reason = s.out.unavailable;
+            if (report.status == "ok") {
+                report.status = "unavailable";
+            }
+        }
+    }
+    report.duration_ms = std::max(report.duration_ms, s.duration_ms);
+    for (auto& e : slot_errors(s)) {
+        metrics.push_back(error_object(type, timestamp, e.database, e.message));
+        report.status = "error";
+        report.errors.push_back(std::move(e));
+    }
+}
+
+} // namespace pga::collect

@@ -1,0 +1,19 @@
+// pg_cache: buffer cache hit ratios per database: the database's blks_hit/blks_read, and its tables'
+// heap, index and TOAST block hits and reads (pg_statio_user_tables, most-read first, capped) and
+// indexes (pg_statio_user_indexes). NULL counters (no index, no TOAST table) stay null and count as
+// 0 in ratios; a ratio with nothing read or hit is null. Counters are cumulative.
+#pragma once
+
+#include "pga/collect/collector.hpp"
+#include "pga/pg/session.hpp"
+
+namespace pga::collectors {
+
+// Returns hit / (hit + read), or nullopt when both are 0.
+std::optional<double> hit_ratio(std::int64_t hit, std::int64_t read);
+
+// Returns the pg_cache object of the database session is connected to (at most `limit` tables and
+// indexes); throws pg::Error.
+nlohmann::json read_cache(pg::Session& session, std::int64_t limit, std::uint64_t* rows);
+
+} // namespace pga::collectors

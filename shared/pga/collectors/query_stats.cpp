@@ -1,0 +1,175 @@
+// pg_query_stats: see query_stats.hpp.
+#include "pga/collectors/query_stats.hpp"
+
+#include "pga/collectors/factories.hpp"
+#include "pga/collectors/query_stats_sql.hpp"
+#include "pga/collectors/row_json.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <spdlog/spdlog.h>
+
+namespace pga::collectors {
+
+namespace {
+
+constexpr Field k_query_fields[] = {
+    {"calls", Kind::integer},
+    {"total_time", Kind::number},
+    {"min_time", Kind::number},
+    {"max_time", Kind::number},
+    {"rows", Kind::integer},
+    {"shared_blks_hit", Kind::integer},
+    {"shared_blks_read", Kind::integer},
+    {"shared_blks_dirtied", Kind::integer},
+    {"shared_blks_written", Kind::integer},
+    {"local_blks_hit", Kind::integer},
+    {"local_blks_read", Kind::integer},
+    {"local_blks_dirtied", Kind::integer},
+    {"local_blks_written", Kind::integer},
+    {"temp_blks_read", Kind::integer},
+    {"temp_blks_written", Kind::integer},
+    {"blk_read_time", Kind::number},
+    {"blk_write_time", Kind::number},
+    {"wal_records", Kind::integer},
+    {"wal_fpi", Kind::integer},
+    {"wal_bytes", Kind::integer},
+    {"query_plan_time", Kind::number},
+};
+
+struct DbQueries {
+    std::int64_t present = 0;
+    nlohmann::json queries = nlohmann::json::array();
+};
+
+// Returns one query entry of the backend's shape (hash, times in ms, counters) from a stats row.
+nlohmann::json query_entry(const pg::Result& r, int row) {
+    nlohmann::json q = row_object(r, row, k_query_fields);
+    q["hash"] = r.get_int(row, r.column("queryid")).value_or(0);
+    const double calls = r.get_double(row, r.column("calls")).value_or(0);
+    const double total = r.get_double(row, r.column("total_time")).value_or(0);
+    const double squares = r.get_double(row, r.column("sum_squares")).value_or(0);
+    const double mean = calls > 0 ? total / calls : 0;
+    q["mean_time"] = mean;
+    q["stddev_time"] = calls > 0 ? std::sqrt(std::max(0.0, squares / calls - mean * mean)) : 0.0;
+    q["query_exec_time"] = total;
+    return q;
+}
+
+QueryTextCache::Key key_of(const pg::Result& r, int row) {
+    return {r.get_int(row, r.column("dbid")).value_or(0), r.get_int(row, r.column("queryid")).value_or(0)};
+}
+
+bool not_preloaded(const pg::Error& e) {
+    return e.sqlstate() == "55000" || std::string_view(e.what()).find("shared_preload_libraries") != std::string::npos;
+}
+
+nlohmann::json database_object(const std::string& db, const DbQueries& q) {
+    const auto sent = static_cast<std::int64_t>(q.queries.size());
+    const double sampling = q.present > 0 ? static_cast<double>(sent) * 100.0 / static_cast<double>(q.present) : 100.0;
+    spdlog::info("Successfully collected {} queries from {}", sent, db);
+    spdlog::debug("pg_query_stats sampling_percent for {}: {:.1f} ({} of {} statements)", db, sampling, sent,
+                  q.present);
+    return {{"type", "pg_query_stats"},        {"database", db},
+            {"counters", "cumulative"},        {"sampling_percent", sampling},
+            {"statements_present", q.present}, {"queries", q.queries}};
+}
+
+} // namespace
+
+std::optional<pg::Result> QueryStatsReader::read_statements(pg::Session& session, const QueryStatsOptions& options,
+                                                            std::string& schema, collect::Output& out) {
+    const auto schema_name = session.value(k_query_stats_schema_sql);
+    if (!schema_name) {
+        out.unavailable = "pg_stat_statements is not installed in database \"" + session.database() +
+                          "\" (run CREATE EXTENSION pg_stat_statements there)";
+        return std::nullopt;
+    }
+    schema = session.quote_identifier(*schema_name);
+    std::set<std::string> columns;
+    const auto cols = session.query(k_query_stats_columns_sql, {*schema_name});
+    for (int i = 0; i < cols.rows(); ++i) {
+        columns.emplace(cols.text(i, 0));
+    }
+    try {
+        return session.query(query_stats_sql(schema, columns), {std::to_string(options.limit)});
+    } catch (const pg::Error& e) {
+        if (!not_preloaded(e)) {
+            throw;
+        }
+    }
+    out.unavailable = "pg_stat_statements is not loaded (add it to shared_preload_libraries and restart PostgreSQL)";
+    return std::nullopt;
+}
+
+void QueryStatsReader::read(pg::Session& session, const QueryStatsOptions& options, collect::Output& out) {
+    std::string schema;
+    const auto stats = read_statements(session, options, schema, out);
+    if (!stats) {
+        return;
+    }
+    std::map<std::string, DbQueries> by_db;
+    for (const auto& db : options.databases) {
+        spdlog::debug("Collecting query stats for database: {}", db);
+        by_db[db];
+    }
+    const auto monitored = [&](int row) { return by_db.find(std::string(stats->text(row, stats->column("datname")))); };
+    std::set<QueryTextCache::Key> wanted;
+    for (int row = 0; row < stats->rows(); ++row) {
+        if (monitored(row) != by_db.end()) {
+            wanted.insert(key_of(*stats, row));
+        }
+    }
+    fetch_texts(session, schema, wanted);
+    for (int row = 0; row < stats->rows(); ++row) {
+        if (const auto it = monitored(row); it != by_db.end()) {
+            it->second.present = stats->get_int(row, stats->column("present")).value_or(0);
+            auto q = query_entry(*stats, row);
+            const auto* text = cache_.find(key_of(*stats, row));
+            q["text"] = text != nullptr ? nlohmann::json(*text) : nlohmann::json(nullptr);
+            it->second.queries.push_back(std::move(q));
+        }
+    }
+    for (const auto& [db, q] : by_db) {
+        out.rows += q.queries.size();
+        out.metrics.push_back(database_object(db, q));
+    }
+    cache_.trim(wanted);
+}
+
+void QueryStatsReader::fetch_texts(pg::Session& session, const std::string& schema,
+                                   const std::set<QueryTextCache::Key>& wanted) {
+    std::string ids;
+    for (const auto& key : wanted) {
+        if (cache_.find(key) == nullptr) {
+            ids += (ids.empty() ? "" : ",") + std::to_string(key.second);
+        }
+    }
+    if (ids.empty()) {
+        return;
+    }
+    try {
+        const auto r = session.query(query_text_sql(schema), {"{" + ids + "}"});
+        for (int row = 0; row < r.rows(); ++row) {
+            const auto key = key_of(r, row);
+            if (wanted.count(key) > 0 && !r.is_null(row, r.column("query"))) {
+                cache_.put(key, clean_query_text(r.text(row, r.column("query"))));
+            }
+        }
+    } catch (const pg::Error& e) {
+        spdlog::warn("pg_query_stats: cannot read query texts: {}", e.what());
+    }
+}
+
+void QueryStatsCollector::collect(const collect::Context& ctx, collect::Output& out) {
+    std::lock_guard lock(mutex_);
+    auto conn = ctx.borrow(ctx.config.postgresql.database);
+    reader_.read(*conn, {ctx.config.postgresql.query_stats_limit, ctx.databases}, out);
+}
+
+std::unique_ptr<collect::Collector> make_query_stats() {
+    return std::make_unique<QueryStatsCollector>();
+}
+
+} // namespace pga::collectors

@@ -1,0 +1,82 @@
+// pg_connections and pg_cache against activity the tests create: an idle-in-transaction session
+// is listed as long-running (its query text absent by default, obfuscated when enabled), and a table
+// read repeatedly shows its buffer hits.
+#include "catalog_support.hpp"
+#include "pga/collectors/factories.hpp"
+
+#include <thread>
+
+using namespace pga::test;
+
+class CatalogActivity : public PgTest {};
+
+TEST_F(CatalogActivity, idle_in_transaction_session_is_listed_and_its_text_obfuscated) {
+    RawSession idle(server().superuser_conninfo_params());
+    idle.exec("BEGIN; SELECT 'topsecret' AS s, 4242 AS n");
+    std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+    auto config = monitor_config(server());
+    config.tuning.pg_connections_long_running_s = 1;
+    auto collector = pga::collectors::make_connections();
+
+    const auto find_idle = [&](const CollectorRun& run) {
+        EXPECT_EQ(run.ok().size(), 1u) << nlohmann::json(run.metrics).dump(2);
+        EXPECT_EQ(batch_errors(run.metrics), std::vector<std::string>{});
+        const auto ok = run.ok();
+        if (ok.empty()) {
+            return nlohmann::json::object();
+        }
+        for (const auto& s : ok[0]["long_running"]) {
+            if (s["pid"] == idle.pid()) {
+                return s;
+            }
+        }
+        ADD_FAILURE() << "idle session not listed: " << ok[0].dump(2);
+        return nlohmann::json::object();
+    };
+    const auto plain = run_collector("pg_connections", *collector, server(), config);
+    auto s = find_idle(plain);
+    EXPECT_EQ(s["state"], "idle in transaction");
+    EXPECT_GE(s["xact_duration_s"].get<double>(), 1.0);
+    EXPECT_FALSE(s.contains("query"));
+    const auto o = plain.ok().at(0);
+    EXPECT_GE(o["by_state"]["idle in transaction"].get<int>(), 1);
+    EXPECT_GE(o["by_backend_type"]["client backend"].get<int>(), 2);
+    EXPECT_EQ(o["max_connections"], 100);
+    EXPECT_GE(o["long_running_idle_in_transaction"].get<int>(), 1);
+
+    config.tuning.pg_connections_include_query_text = true;
+    const auto with_text = run_collector("pg_connections", *collector, server(), config);
+    EXPECT_EQ(find_idle(with_text)["query"], "BEGIN; SELECT ? AS s, ? AS n");
+    EXPECT_EQ(nlohmann::json(with_text.metrics).dump().find("topsecret"), std::string::npos);
+    idle.exec("ROLLBACK");
+}
+
+TEST_F(CatalogActivity, repeatedly_read_table_shows_cache_hits) {
+    server().exec_sql("DROP TABLE IF EXISTS cache_t; CREATE TABLE cache_t AS SELECT g FROM generate_series(1, 5000) g");
+    for (int i = 0; i < 5; ++i) {
+        server().exec_sql("SELECT count(*) FROM cache_t");
+    }
+    ASSERT_TRUE(wait_for([&] {
+        return std::stoll(server().query_value(
+                   "SELECT COALESCE(heap_blks_hit, 0) FROM pg_statio_user_tables WHERE relname = 'cache_t'")) > 0;
+    }));
+    auto collector = pga::collectors::make_cache();
+    const auto run = run_collector("pg_cache", *collector, server(), monitor_config(server()));
+    ASSERT_EQ(run.ok().size(), 1u) << nlohmann::json(run.metrics).dump(2);
+    EXPECT_EQ(batch_errors(run.metrics), std::vector<std::string>{});
+    const auto o = run.ok()[0];
+    EXPECT_EQ(o["database"], "postgres");
+    EXPECT_GT(o["blks_hit"].get<std::int64_t>(), 0);
+    EXPECT_GT(o["hit_ratio"].get<double>(), 0.0);
+    nlohmann::json t;
+    for (const auto& x : o["tables"]) {
+        if (x["relname"] == "cache_t") {
+            t = x;
+        }
+    }
+    ASSERT_FALSE(t.is_null()) << o.dump(2);
+    EXPECT_GT(t["heap_blks_hit"].get<std::int64_t>(), 0);
+    EXPECT_GT(t["heap_hit_ratio"].get<double>(), 0.0);
+    EXPECT_LE(t["heap_hit_ratio"].get<double>(), 1.0);
+    EXPECT_TRUE(t["toast_blks_hit"].is_null()); // no TOAST table: NULL stays null
+}

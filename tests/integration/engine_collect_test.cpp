@@ -1,0 +1,239 @@
+// Integration tests of the collection engine on the shared PostgreSQL, through the same CronLoop
+// the service runs: real values under the right database, dead tuples, failures that stay
+// alone, awkward database names, the pool cap during cycles, and the status file.
+#include "catalog_support.hpp"
+#include "engine_support.hpp"
+#include "pga/cli/cron_loop.hpp"
+#include "pga/collect/envelope.hpp"
+
+#include <thread>
+
+using namespace pga;
+using namespace std::chrono_literals;
+
+namespace {
+
+class EngineTest : public test::PgTest {
+protected:
+    // Runs `cycles` cycles of a CronLoop on config; returns the batches.
+    std::vector<collect::Batch> run_cycles(const config::Config& config, int cycles = 1,
+                                           std::shared_ptr<pg::Pool>* pool_out = nullptr) {
+        test::CaptureSink sink;
+        cli::LoopControl control;
+        cli::LoopSettings settings;
+        settings.once = true;
+        settings.write_state = !config.collector.state_dir.empty();
+        cli::CronLoop loop(std::make_shared<const config::Config>(config), sink, settings, control);
+        for (int i = 0; i < cycles; ++i) {
+            loop.cycle(util::SteadyClock::now() + std::chrono::hours(i));
+        }
+        if (pool_out != nullptr) {
+            *pool_out = loop.pool();
+        }
+        return sink.batches();
+    }
+
+    // Returns the single object of objects (null, and a failure, when there is not exactly one).
+    nlohmann::json only(const std::vector<nlohmann::json>& objects) {
+        EXPECT_EQ(objects.size(), 1u);
+        return objects.empty() ? nlohmann::json() : objects.front();
+    }
+};
+
+std::int64_t calls_of(const nlohmann::json& query_stats, const std::string& text_part) {
+    std::int64_t calls = 0;
+    for (const auto& q : query_stats["queries"]) {
+        if (q["text"].is_string() && q["text"].get<std::string>().find(text_part) != std::string::npos) {
+            calls += q["calls"].get<std::int64_t>();
+        }
+    }
+    return calls;
+}
+
+} // namespace
+
+TEST_F(EngineTest, a_statement_run_k_times_appears_with_its_calls_under_its_database_only) {
+    test::recreate_database(server(), "eng_qs_a");
+    test::recreate_database(server(), "eng_qs_b");
+    server().exec_sql("CREATE TABLE marker_kq7 (x int)", "eng_qs_a");
+    server().exec_sql("CREATE TABLE other_tbl (x int)", "eng_qs_b");
+    constexpr int k = 7;
+    for (int i = 0; i < k; ++i) {
+        server().exec_sql("SELECT count(*) FROM marker_kq7 WHERE x > " + std::to_string(i), "eng_qs_a");
+    }
+    auto config = test::engine_config(server(), "", {"eng_qs_a", "eng_qs_b"});
+    config.postgresql.query_stats_limit = 10000;
+    const auto batches = run_cycles(config);
+    ASSERT_EQ(batches.size(), 1u);
+    const auto& a = only(test::objects(batches[0], "pg_query_stats", "eng_qs_a"));
+    const auto& b = only(test::objects(batches[0], "pg_query_stats", "eng_qs_b"));
+    EXPECT_EQ(a["status"], "ok");
+    EXPECT_GE(calls_of(a, "marker_kq7"), k);
+    EXPECT_EQ(calls_of(b, "marker_kq7"), 0);
+    EXPECT_GT(a["sampling_percent"].get<double>(), 0.0);
+    EXPECT_LE(a["sampling_percent"].get<double>(), 100.0);
+    EXPECT_EQ(a["counters"], "cumulative");
+    EXPECT_TRUE(test::batch_errors(batches[0].metrics).empty());
+}
+
+TEST_F(EngineTest, a_table_with_known_rows_and_dead_tuples_shows_them) {
+    test::recreate_database(server(), "eng_tuples");
+    server().exec_sql("CREATE TABLE counted (id int) WITH (autovacuum_enabled = off)", "eng_tuples");
+    server().exec_sql("INSERT INTO counted SELECT g FROM generate_series(1, 1000) g", "eng_tuples");
+    server().exec_sql("DELETE FROM counted WHERE id <= 250", "eng_tuples");
+    const auto config = test::engine_config(server(), "", {"eng_tuples"});
+    nlohmann::json table;
+    ASSERT_TRUE(test::wait_for([&] {
+        const auto batches = run_cycles(config);
+        const auto& stats = only(test::objects(batches.at(0), "pg_stats", "eng_tuples"));
+        for (const auto& t : stats["tables"]) {
+            if (t["relname"] == "counted") {
+                table = t;
+            }
+        }
+        return table.is_object() && table["n_live_tup"] == 750 && table["n_dead_tup"] == 250;
+    })) << table.dump();
+    EXPECT_EQ(table["n_tup_ins"], 1000);
+    EXPECT_EQ(table["n_tup_del"], 250);
+    EXPECT_GT(table["table_bytes"].get<std::int64_t>(), 8192);
+    EXPECT_TRUE(table["last_vacuum"].is_null());
+}
+
+TEST_F(EngineTest, a_database_the_role_may_not_connect_to_fails_alone) {
+    test::recreate_database(server(), "eng_ok");
+    test::recreate_database(server(), "eng_denied");
+    server().exec_sql("REVOKE CONNECT ON DATABASE eng_denied FROM PUBLIC");
+    const auto batches = run_cycles(test::engine_config(server(), "", {"eng_ok", "eng_denied"}));
+    const auto& b = batches.at(0);
+    const auto& denied = only(test::objects(b, "pg_stats", "eng_denied"));
+    EXPECT_EQ(denied["status"], "error");
+    EXPECT_NE(denied["error"].get<std::string>().find("permission denied"), std::string::npos) << denied;
+    EXPECT_EQ(only(test::objects(b, "pg_stats", "eng_ok"))["status"], "ok");
+    EXPECT_EQ(only(test::objects(b, "pg_query_stats", "eng_ok"))["status"], "ok");
+    EXPECT_EQ(only(test::objects(b, "sysstat"))["status"], "ok");
+    EXPECT_EQ(only(test::objects(b, "disk_usage"))["status"], "ok");
+}
+
+TEST_F(EngineTest, a_collector_hitting_statement_timeout_fails_alone) {
+    test::recreate_database(server(), "eng_locked");
+    test::recreate_database(server(), "eng_free");
+    server().exec_sql("CREATE TABLE held (x int)", "eng_locked");
+    test::RawSession holder(server().superuser_conninfo_params("eng_locked"));
+    holder.exec("BEGIN");
+    holder.exec("LOCK TABLE held IN ACCESS EXCLUSIVE MODE");
+    auto config = test::engine_config(server(), "", {"eng_locked", "eng_free"});
+    config.postgresql.statement_timeout_ms = 300;
+    config.postgresql.lock_timeout_ms = 20000;
+    const auto batches = run_cycles(config);
+    holder.exec("ROLLBACK");
+    const auto& b = batches.at(0);
+    const auto& locked = only(test::objects(b, "pg_stats", "eng_locked"));
+    EXPECT_EQ(locked["status"], "error");
+    EXPECT_NE(locked["error"].get<std::string>().find("statement timeout"), std::string::npos) << locked;
+    EXPECT_EQ(only(test::objects(b, "pg_stats", "eng_free"))["status"], "ok");
+    EXPECT_EQ(only(test::objects(b, "pg_query_stats", "eng_locked"))["status"], "ok");
+    EXPECT_EQ(only(test::objects(b, "sysstat"))["status"], "ok");
+}
+
+TEST_F(EngineTest, awkward_database_names_are_collected_under_their_own_name_as_valid_json) {
+    const std::vector<std::string> names = {"we\"ird'name", "with space", "a=b",
+                                            "\xc3\xbc"
+                                            "n\xc3\xaf"
+                                            "c\xc3\xb8"
+                                            "d\xc3\xa9",
+                                            "dbname=postgres host=/nonexistent"};
+    for (const auto& n : names) {
+        test::recreate_database(server(), n);
+    }
+    server().exec_sql("CREATE TABLE only_here (x int)", "dbname=postgres host=/nonexistent");
+    const auto batches = run_cycles(test::engine_config(server(), "", {})); // discovery finds them
+    const auto& b = batches.at(0);
+    for (const auto& n : names) {
+        const auto& stats = only(test::objects(b, "pg_stats", n));
+        EXPECT_EQ(stats["status"], "ok") << n << ": " << stats;
+        EXPECT_GT(stats["database_stats"]["size_bytes"].get<std::int64_t>(), 0) << n;
+        EXPECT_EQ(only(test::objects(b, "pg_query_stats", n))["status"], "ok") << n;
+    }
+    const auto tables_of = [&](const std::string& db) {
+        std::vector<std::string> t;
+        const auto stats = only(test::objects(b, "pg_stats", db));
+        for (const auto& table : stats["tables"]) {
+            t.push_back(table["relname"]);
+        }
+        return t;
+    };
+    EXPECT_EQ(tables_of("dbname=postgres host=/nonexistent"), std::vector<std::string>{"only_here"});
+    const auto in_postgres = tables_of("postgres");
+    EXPECT_EQ(std::count(in_postgres.begin(), in_postgres.end(), "only_here"), 0);
+    const auto text = collect::dump_json(collect::make_envelope(b, {"id", "host", "3.3.0"}));
+    const auto parsed = nlohmann::json::parse(text);
+    EXPECT_EQ(parsed["metrics_count"], b.metrics.size());
+    EXPECT_TRUE(test::batch_errors(b.metrics).empty());
+}
+
+TEST_F(EngineTest, the_pool_cap_holds_during_cycles_and_connections_are_reused_across_cycles) {
+    const std::vector<std::string> dbs = {"eng_p1", "eng_p2", "eng_p3", "eng_p4"};
+    for (const auto& d : dbs) {
+        test::recreate_database(server(), d);
+    }
+    auto config = test::engine_config(server(), "", dbs);
+    config.postgresql.pool_max_size = 2;
+    config.threading.thread_pool_size = 4;
+    const auto before = server().query_value("SELECT coalesce(string_agg(pid::text, ','), '0') FROM pg_stat_activity "
+                                             "WHERE application_name = 'pganalytics'");
+    std::atomic<bool> done{false};
+    std::atomic<int> most{0};
+    std::thread watcher([&] {
+        while (!done) {
+            most = std::max(most.load(), std::stoi(server().query_value(
+                                             "SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+                                             "'pganalytics' AND pid NOT IN (" +
+                                             before + ")")));
+            std::this_thread::sleep_for(5ms);
+        }
+    });
+    std::shared_ptr<pg::Pool> pool;
+    const auto batches = run_cycles(config, 3, &pool);
+    done = true;
+    watcher.join();
+    EXPECT_GT(most.load(), 0);
+    EXPECT_LE(most.load(), 2);
+    EXPECT_EQ(batches.size(), 3u);
+    EXPECT_GT(pool->stats().reuses, 0u);
+    for (const auto& d : dbs) {
+        EXPECT_EQ(only(test::objects(batches.back(), "pg_stats", d))["status"], "ok") << d;
+    }
+}
+
+TEST_F(EngineTest, later_cycles_reuse_the_connections_of_the_first) {
+    auto config = test::engine_config(server(), "", {"postgres"});
+    std::shared_ptr<pg::Pool> pool;
+    (void)run_cycles(config, 1, &pool);
+    const auto created_once = pool->stats().created;
+    (void)run_cycles(config, 3, &pool);
+    EXPECT_EQ(pool->stats().created, created_once);
+    EXPECT_GT(pool->stats().reuses, pool->stats().created);
+}
+
+TEST_F(EngineTest, each_cycle_writes_the_status_file_and_a_persisted_sequence) {
+    const auto dir = test::scratch_dir("engine-status");
+    const auto config = test::engine_config(server(), dir, {"postgres"});
+    const auto batches = run_cycles(config, 2);
+    ASSERT_EQ(batches.size(), 2u);
+    EXPECT_EQ(batches[1].sequence, batches[0].sequence + 1);
+    EXPECT_NE(batches[0].batch_id, batches[1].batch_id);
+    std::string error;
+    const auto status = state::read_status(dir, &error);
+    ASSERT_TRUE(status) << error;
+    EXPECT_EQ((*status)["cycles"], 2);
+    EXPECT_EQ((*status)["last_cycle"]["sequence"], batches[1].sequence);
+    for (const auto& type : test::k_core_types) {
+        EXPECT_EQ((*status)["collectors"][type]["status"], "ok") << type;
+    }
+    EXPECT_GT((*status)["collectors"]["pg_query_stats"]["rows"].get<int>(), 0);
+    EXPECT_GT((*status)["pool"]["acquisitions"].get<int>(), 0);
+    EXPECT_EQ((*status)["delivery"]["sink"], "capture");
+    const auto third = run_cycles(config, 1);
+    EXPECT_EQ(third.at(0).sequence, batches[1].sequence + 1); // survives a restart
+    std::filesystem::remove_all(dir);
+}

@@ -1,0 +1,185 @@
+// Integration tests of the connection pool on the shared PostgreSQL: the hard cap across databases
+// counted in pg_stat_activity, reuse, replacement of a terminated connection, eviction of another
+// database's idle connection at the cap, bounded waiting, reconnect back-off and idle expiry.
+#include "catalog_support.hpp"
+#include "engine_support.hpp"
+#include "pga/pg/pool.hpp"
+#include "pga/util/uuid.hpp"
+
+#include <atomic>
+#include <thread>
+
+using namespace pga;
+using namespace std::chrono_literals;
+
+namespace {
+
+class PoolTest : public test::PgTest {
+protected:
+    void SetUp() override {
+        PgTest::SetUp();
+        if (IsSkipped()) {
+            return;
+        }
+        app_ = "pga-pool-" + util::uuid_v4().substr(0, 8);
+        for (const char* db : {"pool_a", "pool_b", "pool_c"}) {
+            if (server().query_value("SELECT count(*) FROM pg_database WHERE datname = '" + std::string(db) + "'") ==
+                "0") {
+                server().exec_sql(std::string("CREATE DATABASE ") + db);
+            }
+        }
+    }
+
+    pg::ConnParams params() const {
+        auto p = test::monitor_params(server());
+        p.application_name = app_;
+        return p;
+    }
+
+    int connections_in_server() const {
+        return std::stoi(
+            server().query_value("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + app_ + "'"));
+    }
+
+    std::string app_;
+};
+
+} // namespace
+
+TEST_F(PoolTest, pool_never_exceeds_max_size_across_databases) {
+    pg::PoolOptions o;
+    o.min_size = 0;
+    o.max_size = 3;
+    pg::Pool pool(params(), o);
+    std::atomic<bool> done{false};
+    std::atomic<int> most_seen{0};
+    std::thread watcher([&] {
+        while (!done) {
+            most_seen = std::max(most_seen.load(), connections_in_server());
+            std::this_thread::sleep_for(5ms);
+        }
+    });
+    std::vector<std::thread> workers;
+    for (int w = 0; w < 6; ++w) {
+        workers.emplace_back([&, w] {
+            const std::string dbs[] = {"pool_a", "pool_b", "pool_c", "postgres"};
+            for (int i = 0; i < 15; ++i) {
+                auto lease = pool.acquire(dbs[(w + i) % 4]);
+                lease->query("SELECT pg_catalog.pg_sleep(0.005)");
+                EXPECT_LE(pool.stats().active, 3);
+            }
+        });
+    }
+    for (auto& t : workers) {
+        t.join();
+    }
+    done = true;
+    watcher.join();
+    EXPECT_GT(most_seen.load(), 0);
+    EXPECT_LE(most_seen.load(), 3);
+    const auto s = pool.stats();
+    EXPECT_EQ(s.acquisitions, 90u);
+    EXPECT_GT(s.reuses, 0u);
+    EXPECT_LE(s.peak_active, 3);
+}
+
+TEST_F(PoolTest, a_returned_connection_is_reused) {
+    pg::Pool pool(params(), {0, 5});
+    int first_pid = 0;
+    {
+        auto lease = pool.acquire("pool_a");
+        first_pid = lease->backend_pid();
+    }
+    auto again = pool.acquire("pool_a");
+    EXPECT_EQ(again->backend_pid(), first_pid);
+    EXPECT_EQ(pool.stats().created, 1u);
+    EXPECT_EQ(pool.stats().reuses, 1u);
+    EXPECT_EQ(again->database(), "pool_a");
+}
+
+TEST_F(PoolTest, a_terminated_connection_is_detected_on_borrow_and_replaced) {
+    pg::Pool pool(params(), {0, 5});
+    int pid = 0;
+    {
+        auto lease = pool.acquire("pool_b");
+        pid = lease->backend_pid();
+    }
+    server().exec_sql("SELECT pg_terminate_backend(" + std::to_string(pid) + ")");
+    ASSERT_TRUE(test::wait_for([&] { return connections_in_server() == 0; }));
+    auto lease = pool.acquire("pool_b");
+    EXPECT_NE(lease->backend_pid(), pid);
+    EXPECT_EQ(lease->value("SELECT 1"), "1");
+    EXPECT_EQ(pool.stats().closed, 1u);
+    EXPECT_EQ(pool.stats().created, 2u);
+}
+
+TEST_F(PoolTest, at_the_cap_an_idle_connection_of_another_database_is_closed) {
+    pg::Pool pool(params(), {0, 1});
+    { auto a = pool.acquire("pool_a"); }
+    auto b = pool.acquire("pool_b");
+    EXPECT_EQ(b->value("SELECT current_database()"), "pool_b");
+    EXPECT_EQ(pool.stats().closed, 1u);
+    EXPECT_LE(connections_in_server(), 1);
+}
+
+TEST_F(PoolTest, a_borrow_waits_for_a_busy_pool_and_gives_up_after_the_timeout) {
+    pg::PoolOptions o;
+    o.min_size = 0;
+    o.max_size = 1;
+    o.acquire_timeout = 300ms;
+    pg::Pool pool(params(), o);
+    auto held = pool.acquire("pool_a");
+    const auto start = std::chrono::steady_clock::now();
+    try {
+        (void)pool.acquire("pool_a");
+        FAIL() << "acquire should time out";
+    } catch (const pg::Error& e) {
+        EXPECT_NE(std::string(e.what()).find("failed to acquire connection from pool"), std::string::npos);
+    }
+    EXPECT_GE(std::chrono::steady_clock::now() - start, 250ms);
+    std::thread releaser([&] {
+        std::this_thread::sleep_for(50ms);
+        held = pg::Lease();
+    });
+    auto next = pool.acquire("pool_a");
+    releaser.join();
+    EXPECT_TRUE(next);
+}
+
+TEST_F(PoolTest, failed_connections_back_off_before_the_next_attempt) {
+    pg::PoolOptions o;
+    o.min_size = 0;
+    o.backoff_initial = 300ms;
+    pg::Pool pool(params(), o);
+    EXPECT_THROW((void)pool.acquire("no_such_database"), pg::Error);
+    try {
+        (void)pool.acquire("no_such_database");
+        FAIL() << "second attempt should be backed off";
+    } catch (const pg::Error& e) {
+        EXPECT_NE(std::string(e.what()).find("next attempt in"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(pool.stats().failed, 1u);
+    std::this_thread::sleep_for(350ms);
+    EXPECT_THROW((void)pool.acquire("no_such_database"), pg::Error);
+    EXPECT_EQ(pool.stats().failed, 2u);
+    EXPECT_EQ(pool.acquire("pool_a")->value("SELECT 1"), "1"); // other databases are unaffected
+}
+
+TEST_F(PoolTest, idle_connections_close_after_the_idle_timeout_and_min_size_is_kept_warm) {
+    pg::PoolOptions o;
+    o.min_size = 1;
+    o.max_size = 4;
+    o.idle_timeout = 1s;
+    pg::Pool pool(params(), o);
+    pool.maintain("postgres");
+    EXPECT_EQ(pool.stats().idle, 1);
+    {
+        auto a = pool.acquire("pool_a");
+        auto b = pool.acquire("pool_b");
+    }
+    EXPECT_EQ(pool.stats().idle, 3);
+    std::this_thread::sleep_for(1100ms);
+    pool.maintain("postgres");
+    EXPECT_EQ(pool.stats().idle, 1);
+    EXPECT_EQ(pool.stats().closed, 2u);
+}

@@ -1,0 +1,171 @@
+// Unit tests of pg_query_stats on a scripted session: the split by database name from pg_database,
+// the per-database top-N and sampling_percent, texts fetched only for new statements, the
+// version-aware column mapping, and "unavailable" instead of an error when the extension is absent.
+#include "fake_session.hpp"
+#include "pga/collectors/query_stats.hpp"
+#include "pga/collectors/query_stats_sql.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace pga;
+using pga::test::FakeSession;
+
+namespace {
+
+const std::vector<std::string> k_stat_columns = {
+    "datname",     "dbid", "queryid",       "calls",     "total_time",      "min_time", "max_time",
+    "sum_squares", "rows", "blk_read_time", "wal_bytes", "query_plan_time", "rank",     "present"};
+
+// One stats row: database, dbid, queryid, calls, total ms, present statements in that database.
+pg::Result::FakeRow stat_row(const std::string& db, int dbid, std::int64_t queryid, int calls, double total,
+                             int present) {
+    const double mean = total / calls;
+    return {db,
+            std::to_string(dbid),
+            std::to_string(queryid),
+            std::to_string(calls),
+            std::to_string(total),
+            "1",
+            "9",
+            std::to_string(calls * mean * mean),
+            "10",
+            "0.5",
+            std::nullopt,
+            "0",
+            "1",
+            std::to_string(present)};
+}
+
+void script_extension(FakeSession& s, const std::vector<std::string>& columns) {
+    s.on("pg_catalog.pg_extension", pg::Result({"nspname"}, {{"public"}}));
+    std::vector<pg::Result::FakeRow> rows;
+    for (const auto& c : columns) {
+        rows.push_back({c});
+    }
+    s.on("pg_catalog.pg_attribute", pg::Result({"attname"}, rows));
+}
+
+std::vector<std::string> pg15_columns() {
+    return {"userid",         "dbid",
+            "queryid",        "query",
+            "calls",          "total_exec_time",
+            "mean_exec_time", "min_exec_time",
+            "max_exec_time",  "stddev_exec_time",
+            "rows",           "blk_read_time",
+            "blk_write_time", "wal_bytes",
+            "total_plan_time"};
+}
+
+} // namespace
+
+TEST(QueryStats, splits_rows_by_the_database_name_of_their_dbid) {
+    FakeSession s;
+    script_extension(s, pg15_columns());
+    s.on("pg_stat_statements(false)",
+         pg::Result(k_stat_columns, {stat_row("app", 16384, 11, 5, 50, 3), stat_row("app", 16384, 12, 2, 10, 3),
+                                     stat_row("postgres", 5, 21, 7, 70, 1), stat_row("other", 99, 31, 1, 1, 1)}));
+    s.on("pg_stat_statements(true)",
+         pg::Result({"dbid", "queryid", "query"},
+                    {{"16384", "11", "SELECT 1"}, {"16384", "12", "SELECT 2"}, {"5", "21", "SELECT 3"}}));
+    collectors::QueryStatsReader reader;
+    collect::Output out;
+    reader.read(s, {2, {"app", "postgres"}}, out);
+    ASSERT_EQ(out.metrics.size(), 2u);
+    const auto& app = out.metrics[0];
+    EXPECT_EQ(app["database"], "app");
+    EXPECT_EQ(app["counters"], "cumulative");
+    ASSERT_EQ(app["queries"].size(), 2u);
+    EXPECT_EQ(app["queries"][0]["hash"], 11);
+    EXPECT_EQ(app["queries"][0]["calls"], 5);
+    EXPECT_EQ(app["queries"][0]["text"], "SELECT 1");
+    EXPECT_DOUBLE_EQ(app["queries"][0]["mean_time"].get<double>(), 10.0);
+    EXPECT_DOUBLE_EQ(app["queries"][0]["stddev_time"].get<double>(), 0.0);
+    EXPECT_TRUE(app["queries"][0]["wal_bytes"].is_null());
+    EXPECT_NEAR(app["sampling_percent"].get<double>(), 200.0 / 3.0, 1e-9);
+    EXPECT_EQ(app["statements_present"], 3);
+    const auto& pg = out.metrics[1];
+    EXPECT_EQ(pg["database"], "postgres");
+    ASSERT_EQ(pg["queries"].size(), 1u);
+    EXPECT_EQ(pg["queries"][0]["hash"], 21);
+    EXPECT_EQ(out.rows, 3u);
+    EXPECT_EQ(s.last_params.at(0), "{21,11,12}"); // texts of the unmonitored database are not read
+}
+
+TEST(QueryStats, reads_texts_only_for_statements_not_seen_before) {
+    FakeSession s;
+    script_extension(s, pg15_columns());
+    s.on("pg_stat_statements(false)", pg::Result(k_stat_columns, {stat_row("app", 1, 11, 1, 1, 1)}));
+    s.on("pg_stat_statements(true)", pg::Result({"dbid", "queryid", "query"}, {{"1", "11", "SELECT 1"}}));
+    collectors::QueryStatsReader reader;
+    collect::Output first;
+    reader.read(s, {100, {"app"}}, first);
+    collect::Output second;
+    reader.read(s, {100, {"app"}}, second);
+    int text_reads = 0;
+    for (const auto& q : s.queries) {
+        text_reads += q.find("pg_stat_statements(true)") != std::string::npos ? 1 : 0;
+    }
+    EXPECT_EQ(text_reads, 1);
+    EXPECT_EQ(second.metrics.at(0)["queries"][0]["text"], "SELECT 1");
+}
+
+TEST(QueryStats, monitored_database_without_statements_reports_an_empty_list) {
+    FakeSession s;
+    script_extension(s, pg15_columns());
+    s.on("pg_stat_statements(false)", pg::Result(k_stat_columns, {}));
+    collectors::QueryStatsReader reader;
+    collect::Output out;
+    reader.read(s, {100, {"quiet"}}, out);
+    ASSERT_EQ(out.metrics.size(), 1u);
+    EXPECT_EQ(out.metrics[0]["database"], "quiet");
+    EXPECT_TRUE(out.metrics[0]["queries"].empty());
+    EXPECT_EQ(out.metrics[0]["sampling_percent"], 100.0);
+}
+
+TEST(QueryStats, missing_extension_is_unavailable_not_an_error) {
+    FakeSession s;
+    s.on("pg_catalog.pg_extension", pg::Result({"nspname"}, {}));
+    collectors::QueryStatsReader reader;
+    collect::Output out;
+    reader.read(s, {100, {"postgres"}}, out);
+    EXPECT_TRUE(out.metrics.empty());
+    EXPECT_NE(out.unavailable.find("CREATE EXTENSION pg_stat_statements"), std::string::npos);
+}
+
+TEST(QueryStats, extension_not_preloaded_is_unavailable) {
+    FakeSession s;
+    script_extension(s, pg15_columns());
+    s.fail("pg_stat_statements(false)", "pg_stat_statements must be loaded via shared_preload_libraries", "55000");
+    collectors::QueryStatsReader reader;
+    collect::Output out;
+    reader.read(s, {100, {"postgres"}}, out);
+    EXPECT_NE(out.unavailable.find("shared_preload_libraries"), std::string::npos);
+}
+
+TEST(QueryStats, other_failures_propagate) {
+    FakeSession s;
+    script_extension(s, pg15_columns());
+    s.fail("pg_stat_statements(false)", "permission denied for function pg_stat_statements", "42501");
+    collectors::QueryStatsReader reader;
+    collect::Output out;
+    EXPECT_THROW(reader.read(s, {100, {"postgres"}}, out), pg::Error);
+}
+
+TEST(QueryStatsSql, pg17_block_times_map_to_blk_read_time) {
+    const auto sql = collectors::query_stats_sql(
+        "\"public\"", {"total_exec_time", "shared_blk_read_time", "shared_blk_write_time", "blk_read_time"});
+    EXPECT_NE(sql.find("shared_blk_read_time AS blk_read_time"), std::string::npos);
+    EXPECT_NE(sql.find("shared_blk_write_time AS blk_write_time"), std::string::npos);
+    EXPECT_NE(sql.find("total_exec_time AS total_time"), std::string::npos);
+    EXPECT_NE(sql.find("\"public\".pg_stat_statements(false)"), std::string::npos);
+}
+
+TEST(QueryStatsSql, pg13_columns_and_missing_wal_columns_become_null) {
+    const auto pg13 = collectors::query_stats_sql(
+        "\"s\"", {"total_exec_time", "blk_read_time", "blk_write_time", "wal_bytes", "total_plan_time"});
+    EXPECT_NE(pg13.find("blk_read_time AS blk_read_time"), std::string::npos);
+    EXPECT_NE(pg13.find("total_plan_time AS query_plan_time"), std::string::npos);
+    const auto old = collectors::query_stats_sql("\"s\"", {"total_time", "blk_read_time"});
+    EXPECT_NE(old.find("total_time AS total_time"), std::string::npos);
+    EXPECT_NE(old.find("NULL AS wal_bytes"), std::string::npos);
+}
