@@ -38,6 +38,7 @@ ROLLBACK_TARGET=
 PURGE=0
 DRY_RUN=0
 SKIP_VALIDATION=0
+VALIDATE_ONLY=""
 
 usage() {
     cat <<EOF
@@ -56,6 +57,7 @@ Options:
   --backup-dir DIR        where backups go (default /var/backups/pganalytics)
   --version-override V    install the binaries as version V (tests use it to fake an older version)
   --skip-validation       upgrade without validating the config first (not recommended)
+  --validate-only LIST    run only these pga-validate sections (e.g. config,tls) before restarting
   --dry-run               print every action without doing it
   -h, --help              this help
 
@@ -124,6 +126,8 @@ parse_args() {
         --version-override) VERSION_OVERRIDE=${2:?--version-override needs a version}; shift ;;
         --version-override=*) VERSION_OVERRIDE=${1#*=} ;;
         --skip-validation) SKIP_VALIDATION=1 ;;
+        --validate-only) VALIDATE_ONLY=${2:?--validate-only needs sections}; shift ;;
+        --validate-only=*) VALIDATE_ONLY=${1#*=} ;;
         --dry-run) DRY_RUN=1 ;;
         --rollback)
             ACTION=rollback
@@ -266,7 +270,9 @@ validate_config() {
         say "+ $bindir/pga-validate-$version -c $config"
         return 0
     fi
-    out=$("$bindir/pga-validate-$version" -c "$config" 2>&1) || rc=$?
+    local only=()
+    [ -z "$VALIDATE_ONLY" ] || only=(--only "$VALIDATE_ONLY")
+    out=$("$bindir/pga-validate-$version" -c "$config" "${only[@]}" 2>&1) || rc=$?
     if [[ $out == *"not available in this build yet"* ]]; then
         warn "pga-validate is not available in $version yet; using pganalytics --validate-config"
         rc=0
