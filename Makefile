@@ -9,6 +9,11 @@ DESTDIR    ?=
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 
+# ccache: paths relative to the checkout and no working-directory hashing, so a fresh clone in
+# another folder (CI) reuses the objects of an earlier build.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
+
 # Debian packages needed to build and test (checked with dpkg-query, installed when missing).
 DEPS_BUILD := build-essential cmake pkg-config ccache libpq-dev libtomlplusplus-dev libcli11-dev \
               libcurl4-openssl-dev nlohmann-json3-dev libspdlog-dev libexpected-dev libsqlite3-dev \
