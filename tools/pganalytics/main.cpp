@@ -12,6 +12,7 @@
 int main(int argc, char** argv) {
     using namespace pga::cli;
     CLI::App app{"pganalytics: PostgreSQL metrics collector for the pgAnalytics backend", "pganalytics"};
+    app.fallthrough(); // before add_subcommand: `pganalytics cron -c FILE` works like `pganalytics -c FILE cron`
     std::optional<std::string> config_path;
     std::string log_level;
     bool validate = false;
@@ -34,7 +35,6 @@ int main(int argc, char** argv) {
     bool force = false;
     reg->add_flag("--force", force, "Register again even when an identity exists");
     app.require_subcommand(0, 1);
-    app.fallthrough(); // `pganalytics cron -c FILE` works as well as `pganalytics -c FILE cron`
 
     try {
         app.parse(argc, argv);

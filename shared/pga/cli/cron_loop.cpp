@@ -1,6 +1,7 @@
 // The collection loop: see cron_loop.hpp.
 #include "pga/cli/cron_loop.hpp"
 
+#include "pga/cli/service_notify.hpp"
 #include "pga/cli/common.hpp"
 #include "pga/exporter/self_metrics.hpp"
 #include "pga/log/log.hpp"
@@ -76,6 +77,7 @@ bool CronLoop::run() {
     const auto& c = config_->collector;
     spdlog::info("Starting collection loop (collect every {}s, push every {}s, config pull every {}s)", c.interval_s,
                  c.push_interval_s, c.config_pull_interval_s);
+    notify_ready();
     auto tick = Clock::now();
     next_push_ = tick;
     while (!control_.stop_requested()) {
@@ -97,6 +99,7 @@ bool CronLoop::run() {
         }
         wait_for_tick(tick);
     }
+    notify_stopping();
     if (settings_.once) {
         sink_.push_due();
     }
@@ -120,10 +123,15 @@ void CronLoop::wait_for_tick(Clock::time_point tick) {
                 next_push_ += seconds(config_->collector.push_interval_s);
             }
         }
+        notify_watchdog();
         if (now >= tick) {
             return;
         }
-        control_.wait_until(std::min(tick, next_push_));
+        auto wake = std::min(tick, next_push_);
+        if (const auto ping = watchdog_ping_interval()) {
+            wake = std::min(wake, now + std::chrono::duration_cast<Clock::duration>(*ping));
+        }
+        control_.wait_until(wake);
     }
 }
 
