@@ -1,8 +1,8 @@
 // The collection loop: see cron_loop.hpp.
 #include "pga/cli/cron_loop.hpp"
 
-#include "pga/cli/service_notify.hpp"
 #include "pga/cli/common.hpp"
+#include "pga/cli/service_notify.hpp"
 #include "pga/exporter/self_metrics.hpp"
 #include "pga/log/log.hpp"
 #include "pga/util/process.hpp"
