@@ -105,7 +105,8 @@ spool_empty() {
     CRON_PID=
     grep -Eq 'Pushing [0-9]+ metrics to backend\.\.\.' "$LOG"
     grep -q 'Metrics pushed successfully' "$LOG"
-    ! grep -q "$TOKEN" "$LOG"
+    run grep -c "$TOKEN" "$LOG"
+    [ "$output" = 0 ]
     ledger=$(backend_control GET /_test/ledger)
     [ "$(json_get "$ledger" 'd["accepted"][0]["collector_id"]')" = "$COLLECTOR_ID" ]
     [ "$(json_get "$ledger" 'sorted(d["accepted"][0]["types"])[0]')" != "" ]

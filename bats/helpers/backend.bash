@@ -13,8 +13,8 @@ backend_start() {
     /usr/bin/python3 "$PGA_SRC/tests/backend/pga_test_backend.py" --port-file "$port_file" \
         --log "$dir/backend.log" --exit-with-pid "$BASHPID" "$@" 3>&- &
     BACKEND_PID=$!
-    local i
-    for i in $(seq 1 300); do
+    local _
+    for _ in $(seq 1 300); do
         [ -s "$port_file" ] && break
         sleep 0.05
     done

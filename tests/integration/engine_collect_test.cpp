@@ -237,3 +237,33 @@ TEST_F(EngineTest, each_cycle_writes_the_status_file_and_a_persisted_sequence) {
     EXPECT_EQ(third.at(0).sequence, batches[1].sequence + 1); // survives a restart
     std::filesystem::remove_all(dir);
 }
+
+TEST_F(EngineTest, a_cycle_that_overruns_its_interval_skips_the_next_tick_and_counts_it) {
+    test::recreate_database(server(), "eng_slow");
+    server().exec_sql("CREATE TABLE held (x int)", "eng_slow");
+    const auto dir = test::scratch_dir("engine-overrun");
+    auto config = test::engine_config(server(), dir, {"eng_slow"});
+    config.collector.interval_s = 1;
+    for (const auto& type : test::k_core_types) {
+        config.metrics[type].interval_s = 1;
+    }
+    config.postgresql.lock_timeout_ms = 2500; // pg_stats waits 2.5 s on the held lock: longer than the interval
+    test::RawSession holder(server().superuser_conninfo_params("eng_slow"));
+    holder.exec("BEGIN");
+    holder.exec("LOCK TABLE held IN ACCESS EXCLUSIVE MODE");
+    test::CaptureSink sink;
+    cli::LoopControl control;
+    cli::LoopSettings settings;
+    cli::CronLoop loop(std::make_shared<const config::Config>(config), sink, settings, control);
+    std::thread runner([&] { loop.run(); });
+    const bool two_cycles = test::wait_for([&] { return sink.batches().size() >= 2; }, 20000);
+    control.request_stop();
+    runner.join();
+    holder.exec("ROLLBACK");
+    ASSERT_TRUE(two_cycles);
+    EXPECT_GE(loop.status().skipped_ticks, 1u);
+    const auto batches = sink.batches();
+    const auto gap = batches[1].created - batches[0].created;
+    EXPECT_GE(gap, 2s); // the next cycle started on a later tick, not right after the slow one
+    std::filesystem::remove_all(dir);
+}

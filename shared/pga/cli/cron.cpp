@@ -87,6 +87,10 @@ int cron(const CronOptions& options, std::ostream& out, std::ostream& err) {
         err << "pganalytics cron: " << e.what() << "\n";
         return k_exit_failure;
     }
+    if (!sink) {
+        err << "backend delivery is not available in this build\n";
+        return k_exit_failure;
+    }
     try {
         return run_loop(options, std::make_shared<const config::Config>(std::move(*config)), *sink, control);
     } catch (const std::exception& e) {

@@ -5,6 +5,7 @@
 #include "pga/collect/manager_internal.hpp"
 
 #include <spdlog/spdlog.h>
+#include <utility>
 
 namespace pga::collect {
 
@@ -46,7 +47,8 @@ int CollectorManager::threads() const {
 
 void CollectorManager::set_threads(int threads) {
     if (threads != pool_->size()) {
-        pool_ = std::make_unique<ThreadPool>(threads);
+        auto old = std::exchange(pool_, std::make_unique<ThreadPool>(threads));
+        old->shutdown(Clock::now() + k_grace); // between cycles only an abandoned run can still be there
         spdlog::info("CollectorManager thread pool initialized with {} threads", pool_->size());
     }
 }
