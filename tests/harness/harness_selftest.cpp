@@ -30,14 +30,13 @@ TEST_F(HarnessSelftest, monitor_reads_pg_stat_statements_over_tcp_with_password)
     const auto monitor = server().monitor_conninfo_params();
     EXPECT_EQ(pga::test::query_value(monitor, "SELECT current_user"), "pga_monitor");
     EXPECT_EQ(pga::test::query_value(monitor, "SELECT inet_server_addr()::text"), "127.0.0.1/32");
-    EXPECT_EQ(pga::test::query_value(monitor,
-                                     "SELECT count(*) FROM pg_stat_statements "
-                                     "WHERE query LIKE '%pga_harness_selftest_marker%'"),
+    EXPECT_EQ(pga::test::query_value(monitor, "SELECT count(*) FROM pg_stat_statements "
+                                              "WHERE query LIKE '%pga_harness_selftest_marker%'"),
               "1");
     EXPECT_EQ(server().query_value("SHOW shared_preload_libraries"), "pg_stat_statements");
-    EXPECT_EQ(server().query_value("SELECT count(*) FROM pg_extension WHERE extname = 'pg_stat_statements'",
-                                   "template1"),
-              "1");
+    EXPECT_EQ(
+        server().query_value("SELECT count(*) FROM pg_extension WHERE extname = 'pg_stat_statements'", "template1"),
+        "1");
 }
 
 TEST_F(HarnessSelftest, monitor_is_not_superuser_but_member_of_pg_monitor) {
@@ -50,7 +49,8 @@ TEST_F(HarnessSelftest, monitor_is_not_superuser_but_member_of_pg_monitor) {
 TEST_F(HarnessSelftest, wrong_monitor_password_is_rejected) {
     auto monitor = server().monitor_conninfo_params();
     for (auto& [key, value] : monitor) {
-        if (key == "password") value = "not-the-password";
+        if (key == "password")
+            value = "not-the-password";
     }
     try {
         pga::test::query_value(monitor, "SELECT 1");
@@ -89,8 +89,8 @@ TEST_F(HarnessSelftest, private_server_applies_extra_conf_and_removes_its_direct
         ASSERT_GT(postmaster_pid, 0);
     }
     EXPECT_FALSE(std::filesystem::exists(dir)) << dir;
-    const bool running = ::kill(postmaster_pid, 0) == 0 &&
-                         std::filesystem::exists("/proc/" + std::to_string(postmaster_pid) + "/cwd");
+    const bool running =
+        ::kill(postmaster_pid, 0) == 0 && std::filesystem::exists("/proc/" + std::to_string(postmaster_pid) + "/cwd");
     EXPECT_FALSE(running) << "postmaster " << postmaster_pid << " still running";
 }
 
@@ -103,4 +103,4 @@ TEST(HarnessSelftestUnavailable, unknown_major_throws_pg_unavailable) {
     }
 }
 
-}  // namespace
+} // namespace

@@ -54,7 +54,8 @@ struct FdCloser {
     FdCloser& operator=(const FdCloser&) = delete;
     ~FdCloser() { reset(); }
     void reset() noexcept {
-        if (fd >= 0) ::close(fd);
+        if (fd >= 0)
+            ::close(fd);
         fd = -1;
     }
 };
@@ -67,7 +68,9 @@ struct SpawnActions {
     ~SpawnActions() { posix_spawn_file_actions_destroy(&actions); }
 };
 
-std::string errno_text(int err) { return std::strerror(err); }
+std::string errno_text(int err) {
+    return std::strerror(err);
+}
 
 // Runs `bash pgcluster.sh args...`, capturing stdout (pipe) and stderr (temporary file).
 ScriptResult run_script(const std::vector<std::string>& args) {
@@ -78,7 +81,8 @@ ScriptResult run_script(const std::vector<std::string>& args) {
     FdCloser read_end(pipe_fds[0]);
     FdCloser write_end(pipe_fds[1]);
     std::unique_ptr<std::FILE, FileCloser> err_file(std::tmpfile());
-    if (!err_file) throw std::runtime_error(std::string("pgcluster.sh: tmpfile: ") + errno_text(errno));
+    if (!err_file)
+        throw std::runtime_error(std::string("pgcluster.sh: tmpfile: ") + errno_text(errno));
     const int err_fd = ::fileno(err_file.get());
     ::fcntl(err_fd, F_SETFD, FD_CLOEXEC);
 
@@ -90,12 +94,14 @@ ScriptResult run_script(const std::vector<std::string>& args) {
     std::vector<std::string> argv_strings{"bash", k_script_path};
     argv_strings.insert(argv_strings.end(), args.begin(), args.end());
     std::vector<char*> argv;
-    for (auto& s : argv_strings) argv.push_back(s.data());
+    for (auto& s : argv_strings)
+        argv.push_back(s.data());
     argv.push_back(nullptr);
 
     pid_t pid = 0;
     const int rc = ::posix_spawn(&pid, "/bin/bash", &sa.actions, nullptr, argv.data(), environ);
-    if (rc != 0) throw std::runtime_error(std::string("pgcluster.sh: posix_spawn /bin/bash: ") + errno_text(rc));
+    if (rc != 0)
+        throw std::runtime_error(std::string("pgcluster.sh: posix_spawn /bin/bash: ") + errno_text(rc));
     write_end.reset();
 
     ScriptResult result;
@@ -115,12 +121,14 @@ ScriptResult run_script(const std::vector<std::string>& args) {
 
     std::rewind(err_file.get());
     std::size_t n = 0;
-    while ((n = std::fread(buf, 1, sizeof buf, err_file.get())) > 0) result.err.append(buf, n);
+    while ((n = std::fread(buf, 1, sizeof buf, err_file.get())) > 0)
+        result.err.append(buf, n);
     return result;
 }
 
 std::string trim_right(std::string s) {
-    while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ' || s.back() == '\t')) s.pop_back();
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ' || s.back() == '\t'))
+        s.pop_back();
     return s;
 }
 
@@ -130,7 +138,8 @@ std::string shell_unquote(const std::string& v) {
     for (std::size_t i = 0; i < v.size(); ++i) {
         if (v[i] == '\'') {
             const std::size_t end = v.find('\'', i + 1);
-            if (end == std::string::npos) throw std::runtime_error("pgcluster.sh output: unterminated quote in " + v);
+            if (end == std::string::npos)
+                throw std::runtime_error("pgcluster.sh output: unterminated quote in " + v);
             out.append(v, i + 1, end - i - 1);
             i = end;
         } else if (v[i] == '\\' && i + 1 < v.size()) {
@@ -148,7 +157,8 @@ std::map<std::string, std::string> parse_env_lines(const std::string& text) {
     std::string line;
     while (std::getline(in, line)) {
         const auto eq = line.find('=');
-        if (line.empty() || eq == std::string::npos) continue;
+        if (line.empty() || eq == std::string::npos)
+            continue;
         vars[line.substr(0, eq)] = shell_unquote(line.substr(eq + 1));
     }
     return vars;
@@ -156,7 +166,8 @@ std::map<std::string, std::string> parse_env_lines(const std::string& text) {
 
 const std::string& require_var(const std::map<std::string, std::string>& vars, const std::string& key) {
     const auto it = vars.find(key);
-    if (it == vars.end()) throw std::runtime_error("pgcluster.sh start: output lacks " + key);
+    if (it == vars.end())
+        throw std::runtime_error("pgcluster.sh start: output lacks " + key);
     return it->second;
 }
 
@@ -172,7 +183,8 @@ int parse_int(const std::string& text, const std::string& what) {
 std::string read_secret(const std::string& path) {
     std::ifstream in(path);
     std::string value;
-    if (!in || !std::getline(in, value)) throw std::runtime_error(path + ": cannot read");
+    if (!in || !std::getline(in, value))
+        throw std::runtime_error(path + ": cannot read");
     return trim_right(value);
 }
 
@@ -181,7 +193,8 @@ std::string skip_line(const std::string& err) {
     std::istringstream in(err);
     std::string line;
     while (std::getline(in, line)) {
-        if (line.rfind("skipped:", 0) == 0) return line;
+        if (line.rfind("skipped:", 0) == 0)
+            return line;
     }
     return trim_right(err);
 }
@@ -197,7 +210,8 @@ using ResultPtr = std::unique_ptr<PGresult, ResultClearer>;
 
 std::string param(const ConninfoParams& params, const std::string& key) {
     for (const auto& [k, v] : params) {
-        if (k == key) return v;
+        if (k == key)
+            return v;
     }
     return {};
 }
@@ -217,7 +231,8 @@ ConnPtr connect(const ConninfoParams& params) {
     keys.push_back(nullptr);
     values.push_back(nullptr);
     ConnPtr conn(PQconnectdbParams(keys.data(), values.data(), 0));
-    if (!conn) throw std::runtime_error("connect (" + describe(params) + "): out of memory");
+    if (!conn)
+        throw std::runtime_error("connect (" + describe(params) + "): out of memory");
     if (PQstatus(conn.get()) != CONNECTION_OK) {
         throw std::runtime_error("connect (" + describe(params) + "): " + trim_right(PQerrorMessage(conn.get())));
     }
@@ -241,8 +256,8 @@ struct SharedPg {
     std::mutex mutex;
     bool attempted = false;
     std::unique_ptr<PgServer> server;
-    std::string skip_reason;  // set when the binaries are unavailable
-    std::string failure;      // set when the start failed otherwise
+    std::string skip_reason; // set when the binaries are unavailable
+    std::string failure;     // set when the start failed otherwise
 };
 
 SharedPg& shared() {
@@ -250,10 +265,13 @@ SharedPg& shared() {
     return state;
 }
 
-void stop_shared_at_exit() { stop_shared_pg(); }
+void stop_shared_at_exit() {
+    stop_shared_pg();
+}
 
 void start_shared_locked(SharedPg& s) {
-    if (s.attempted) return;
+    if (s.attempted)
+        return;
     s.attempted = true;
     std::atexit(stop_shared_at_exit);
     try {
@@ -265,17 +283,21 @@ void start_shared_locked(SharedPg& s) {
     }
 }
 
-}  // namespace
+} // namespace
 
 int requested_version_major() {
     const char* env = std::getenv("PGA_TEST_PG_VERSION");
-    if (env == nullptr || *env == '\0') return k_default_version_major;
+    if (env == nullptr || *env == '\0')
+        return k_default_version_major;
     const int major = parse_int(env, "PGA_TEST_PG_VERSION");
-    if (major < 1 || major > 999) throw std::runtime_error("PGA_TEST_PG_VERSION: not a PostgreSQL major: " + std::string(env));
+    if (major < 1 || major > 999)
+        throw std::runtime_error("PGA_TEST_PG_VERSION: not a PostgreSQL major: " + std::string(env));
     return major;
 }
 
-void exec_sql(const ConninfoParams& params, const std::string& sql) { run(params, sql); }
+void exec_sql(const ConninfoParams& params, const std::string& sql) {
+    run(params, sql);
+}
 
 std::string query_value(const ConninfoParams& params, const std::string& sql) {
     ResultPtr res = run(params, sql);
@@ -297,8 +319,8 @@ PgServer::PgServer(int version_major, std::vector<std::string> extra_conf)
     }
     dir_ = tmpl;
 
-    std::vector<std::string> args{"start", "--dir", dir_, "--version", std::to_string(version_major),
-                                  "--owner-pid", std::to_string(owner_pid_)};
+    std::vector<std::string> args{
+        "start", "--dir", dir_, "--version", std::to_string(version_major), "--owner-pid", std::to_string(owner_pid_)};
     for (auto& kv : extra_conf) {
         args.emplace_back("--conf");
         args.push_back(std::move(kv));
@@ -313,7 +335,8 @@ PgServer::PgServer(int version_major, std::vector<std::string> extra_conf)
         throw std::runtime_error("pgcluster.sh start --version " + std::to_string(version_major) + " failed (exit " +
                                  std::to_string(started.exit_code) + "):\n" + trim_right(started.err));
     }
-    if (!started.err.empty()) std::cerr << started.err;
+    if (!started.err.empty())
+        std::cerr << started.err;
 
     try {
         const auto vars = parse_env_lines(started.out);
@@ -331,10 +354,13 @@ PgServer::PgServer(int version_major, std::vector<std::string> extra_conf)
     }
 }
 
-PgServer::~PgServer() { stop(); }
+PgServer::~PgServer() {
+    stop();
+}
 
 void PgServer::stop() noexcept {
-    if (stopped_ || ::getpid() != owner_pid_) return;
+    if (stopped_ || ::getpid() != owner_pid_)
+        return;
     stopped_ = true;
     try {
         const ScriptResult r = run_script({"stop", "--dir", dir_, "--remove"});
@@ -348,13 +374,14 @@ void PgServer::stop() noexcept {
 }
 
 ConninfoParams PgServer::superuser_conninfo_params(const std::string& db) const {
-    return {{"host", host_},          {"port", std::to_string(port_)}, {"user", "postgres"},
-            {"password", superuser_password_}, {"dbname", db},        {"connect_timeout", "10"}};
+    return {{"host", host_}, {"port", std::to_string(port_)}, {"user", "postgres"}, {"password", superuser_password_},
+            {"dbname", db},  {"connect_timeout", "10"}};
 }
 
 ConninfoParams PgServer::monitor_conninfo_params(const std::string& db) const {
-    return {{"host", "127.0.0.1"},  {"port", std::to_string(port_)}, {"user", "pga_monitor"},
-            {"password", monitor_password_}, {"dbname", db},        {"connect_timeout", "10"}};
+    return {{"host", "127.0.0.1"},   {"port", std::to_string(port_)},
+            {"user", "pga_monitor"}, {"password", monitor_password_},
+            {"dbname", db},          {"connect_timeout", "10"}};
 }
 
 void PgServer::exec_sql(const std::string& sql, const std::string& db) const {
@@ -369,8 +396,10 @@ PgServer& pg() {
     SharedPg& s = shared();
     std::lock_guard lock(s.mutex);
     start_shared_locked(s);
-    if (s.server) return *s.server;
-    if (!s.skip_reason.empty()) throw PgUnavailable(s.skip_reason);
+    if (s.server)
+        return *s.server;
+    if (!s.skip_reason.empty())
+        throw PgUnavailable(s.skip_reason);
     throw std::runtime_error(s.failure.empty() ? "shared PostgreSQL server already stopped" : s.failure);
 }
 
@@ -378,9 +407,11 @@ bool pg_available(std::string* skip_reason) {
     SharedPg& s = shared();
     std::lock_guard lock(s.mutex);
     start_shared_locked(s);
-    if (s.server) return true;
+    if (s.server)
+        return true;
     if (!s.skip_reason.empty()) {
-        if (skip_reason != nullptr) *skip_reason = s.skip_reason;
+        if (skip_reason != nullptr)
+            *skip_reason = s.skip_reason;
         return false;
     }
     throw std::runtime_error(s.failure.empty() ? "shared PostgreSQL server already stopped" : s.failure);
@@ -395,7 +426,9 @@ void stop_shared_pg() noexcept {
     }
 }
 
-void PgEnvironment::TearDown() { stop_shared_pg(); }
+void PgEnvironment::TearDown() {
+    stop_shared_pg();
+}
 
 void register_pg_environment() {
     static std::once_flag once;
@@ -417,7 +450,8 @@ void PgTest::SetUp() {
     } catch (const std::exception& e) {
         FAIL() << e.what();
     }
-    if (!available) GTEST_SKIP() << reason;
+    if (!available)
+        GTEST_SKIP() << reason;
 }
 
-}  // namespace pga::test
+} // namespace pga::test

@@ -48,8 +48,7 @@ public:
     // Starts a fresh cluster of the given major; extra_conf items are postgresql.conf "key=value"
     // settings applied last. Throws PgUnavailable when the binaries cannot be obtained, and
     // std::runtime_error (with the script's stderr and the server log tail) on any other failure.
-    explicit PgServer(int version_major = requested_version_major(),
-                      std::vector<std::string> extra_conf = {});
+    explicit PgServer(int version_major = requested_version_major(), std::vector<std::string> extra_conf = {});
     // Stops the server and deletes its directory; never throws.
     ~PgServer();
 
@@ -134,13 +133,13 @@ protected:
     static PgServer& server() { return pg(); }
 };
 
-}  // namespace pga::test
+} // namespace pga::test
 
 // First statement of an integration test not using PgTest: skips when PostgreSQL is unavailable.
-#define PGA_REQUIRE_PG()                                              \
-    do {                                                              \
-        std::string pga_skip_reason_;                                 \
-        if (!::pga::test::pg_available(&pga_skip_reason_)) {          \
-            GTEST_SKIP() << pga_skip_reason_;                         \
-        }                                                             \
+#define PGA_REQUIRE_PG()                                                                                               \
+    do {                                                                                                               \
+        std::string pga_skip_reason_;                                                                                  \
+        if (!::pga::test::pg_available(&pga_skip_reason_)) {                                                           \
+            GTEST_SKIP() << pga_skip_reason_;                                                                          \
+        }                                                                                                              \
     } while (0)

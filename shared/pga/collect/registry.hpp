@@ -12,12 +12,12 @@
 namespace pga::collect {
 
 struct CollectorInfo {
-    std::string_view name;        // the payload `type`
+    std::string_view name; // the payload `type`
     std::string_view description;
     int default_interval_s;
     int default_timeout_s;
-    int min_server_version;       // server_version_num; 0 when it does not need PostgreSQL
-    std::string_view privilege;   // what the role needs ("pg_monitor", "none")
+    int min_server_version;     // server_version_num; 0 when it does not need PostgreSQL
+    std::string_view privilege; // what the role needs ("pg_monitor", "none")
     bool default_enabled;
     std::unique_ptr<Collector> (*make)();
 };

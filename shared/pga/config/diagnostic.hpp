@@ -12,10 +12,10 @@ enum class Severity { warning, error };
 struct Diagnostic {
     Severity severity = Severity::error;
     std::string file;
-    std::int64_t line = 0;   // 0 when the problem has no position (a missing file)
+    std::int64_t line = 0; // 0 when the problem has no position (a missing file)
     std::int64_t column = 0;
-    std::string message;     // lowercase, names the key: "postgresql.pool_max_size must be ..."
-    std::string hint;        // optional likely fix
+    std::string message; // lowercase, names the key: "postgresql.pool_max_size must be ..."
+    std::string hint;    // optional likely fix
 
     // Returns "file:line:column: message" (plus "\nhint: ..." when there is a hint), prefixed by
     // "warning: " for warnings.

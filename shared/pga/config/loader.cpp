@@ -88,8 +88,8 @@ private:
                 for (const auto* o : it->second) {
                     names.push_back(o->name);
                 }
-                unknown(position_of(key.source()),
-                        "unknown key " + canonical + "." + util::escape_control(name), "", name, names);
+                unknown(position_of(key.source()), "unknown key " + canonical + "." + util::escape_control(name), "",
+                        name, names);
                 continue;
             }
             if (!note_spelling(*opt, written, at)) {
@@ -131,8 +131,7 @@ private:
                 return Value{v->get()};
             }
             break;
-        case Type::string_list:
-            return convert_list(opt, node, at);
+        case Type::string_list: return convert_list(opt, node, at);
         }
         error(at, opt.qualified() + " must be " + expected_name(opt.type) + ", got " + toml_type_name(node));
         return std::nullopt;
@@ -299,9 +298,8 @@ LoadResult load_file(const std::string& path, const std::vector<MetricDefaults>&
     if (!text) {
         LoadResult result;
         result.config = default_config(metrics);
-        result.diagnostics.push_back(
-            {Severity::error, path, 0, 0, "cannot read configuration file: " + error,
-             "pass the file with -c FILE or set PGANALYTICS_CONFIG"});
+        result.diagnostics.push_back({Severity::error, path, 0, 0, "cannot read configuration file: " + error,
+                                      "pass the file with -c FILE or set PGANALYTICS_CONFIG"});
         return result;
     }
     return load_document(*text, path, metrics, env, true);

@@ -35,9 +35,9 @@ private:
     void check_pool() {
         const auto& pg = c_.postgresql;
         if (pg.pool_min_size > pg.pool_max_size) {
-            error("postgresql.pool_min_size",
-                  "postgresql.pool_min_size (" + std::to_string(pg.pool_min_size) +
-                      ") must not exceed pool_max_size (" + std::to_string(pg.pool_max_size) + ")");
+            error("postgresql.pool_min_size", "postgresql.pool_min_size (" + std::to_string(pg.pool_min_size) +
+                                                  ") must not exceed pool_max_size (" +
+                                                  std::to_string(pg.pool_max_size) + ")");
         }
     }
 
@@ -52,8 +52,8 @@ private:
     void check_url() {
         const auto& url = c_.backend.url;
         if (!url.empty() && !util::starts_with(url, "http://") && !util::starts_with(url, "https://")) {
-            error("backend.url", "backend.url must start with http:// or https://, got \"" +
-                                     util::escape_control(url) + "\"");
+            error("backend.url",
+                  "backend.url must start with http:// or https://, got \"" + util::escape_control(url) + "\"");
         }
     }
 
@@ -63,12 +63,12 @@ private:
         bool ok = colon != std::string::npos && colon > 0 && colon + 1 < listen.size();
         if (ok) {
             const auto port = listen.substr(colon + 1);
-            ok = port.find_first_not_of("0123456789") == std::string::npos && port.size() <= 5 &&
-                 std::stol(port) > 0 && std::stol(port) <= 65535;
+            ok = port.find_first_not_of("0123456789") == std::string::npos && port.size() <= 5 && std::stol(port) > 0 &&
+                 std::stol(port) <= 65535;
         }
         if (!ok) {
-            error("exporter.listen", "exporter.listen must be ADDRESS:PORT, got \"" +
-                                         util::escape_control(listen) + "\"",
+            error("exporter.listen",
+                  "exporter.listen must be ADDRESS:PORT, got \"" + util::escape_control(listen) + "\"",
                   "for example 127.0.0.1:9188");
         }
     }
@@ -126,8 +126,8 @@ private:
         pg.password = resolve("postgresql.password_file", pg.password_file, "postgresql.password", pg.password_inline,
                               "PGPASSWORD");
         b.token = resolve("backend.token_file", b.token_file, "backend.token", b.token_inline, "PGANALYTICS_TOKEN");
-        b.registration_secret = resolve("backend.registration_secret_file", b.registration_secret_file, "", "",
-                                        "REGISTRATION_SECRET");
+        b.registration_secret =
+            resolve("backend.registration_secret_file", b.registration_secret_file, "", "", "REGISTRATION_SECRET");
     }
 
     void check_permissions() {

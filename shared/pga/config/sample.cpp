@@ -42,11 +42,10 @@ std::string sample_config(const std::vector<MetricDefaults>& metrics) {
     for (const auto& m : metrics) {
         sections.push_back(m.name);
     }
-    std::string out =
-        "# pganalytics collector configuration (generated from the option table).\n"
-        "# Every key is optional; the value shown is the default. Run\n"
-        "#   pganalytics --validate-config -c /etc/pganalytics/collector.toml\n"
-        "# after editing. Secrets are best kept in *_file keys, the environment or ~/.pgpass.\n";
+    std::string out = "# pganalytics collector configuration (generated from the option table).\n"
+                      "# Every key is optional; the value shown is the default. Run\n"
+                      "#   pganalytics --validate-config -c /etc/pganalytics/collector.toml\n"
+                      "# after editing. Secrets are best kept in *_file keys, the environment or ~/.pgpass.\n";
     for (const auto& section : sections) {
         out += "\n[" + section + "]\n";
         for (const auto& o : table) {

@@ -9,8 +9,8 @@
 namespace pga::log {
 
 struct Options {
-    std::string file;            // empty: stderr only
-    std::string level = "info";  // trace, debug, info, warning, error, critical, off
+    std::string file;           // empty: stderr only
+    std::string level = "info"; // trace, debug, info, warning, error, critical, off
     bool to_stderr = true;
 };
 

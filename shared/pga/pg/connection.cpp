@@ -119,8 +119,7 @@ bool Connection::healthy() {
     // We never LISTEN, so anything that arrived on an idle connection is the server talking to us
     // on its way out (a FATAL before the close): treat the connection as broken and replace it.
     const bool had_input = ::poll(&pfd, 1, 0) != 0 || saw_input;
-    return !had_input && PQstatus(conn_.get()) == CONNECTION_OK &&
-           PQtransactionStatus(conn_.get()) == PQTRANS_IDLE;
+    return !had_input && PQstatus(conn_.get()) == CONNECTION_OK && PQtransactionStatus(conn_.get()) == PQTRANS_IDLE;
 }
 
 void Connection::cancel() {

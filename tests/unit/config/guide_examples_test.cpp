@@ -45,9 +45,9 @@ TEST(GuideExamples, tuning_profiles_load_with_their_values) {
     for (const auto& p : {Profile{"small", 100, 1, 5, 2}, Profile{"medium", 500, 2, 10, 4},
                           Profile{"large", 1000, 3, 15, 8}, Profile{"enterprise", 5000, 5, 20, 16}}) {
         const std::string toml = "[postgresql]\nquery_stats_limit = " + std::to_string(p.limit) +
-                                  "\npool_min_size = " + std::to_string(p.min) +
-                                  "\npool_max_size = " + std::to_string(p.max) +
-                                  "\n\n[collector_threading]\nthread_pool_size = " + std::to_string(p.threads) + "\n";
+                                 "\npool_min_size = " + std::to_string(p.min) +
+                                 "\npool_max_size = " + std::to_string(p.max) +
+                                 "\n\n[collector_threading]\nthread_pool_size = " + std::to_string(p.threads) + "\n";
         const auto r = load(toml);
         ASSERT_TRUE(r.ok()) << p.name << ": " << messages(r);
         EXPECT_TRUE(r.diagnostics.empty()) << p.name << ": " << messages(r);

@@ -71,8 +71,7 @@ TEST(ConfigLoader, old_postgres_section_spelling_is_accepted) {
 TEST(ConfigLoader, same_key_in_both_section_spellings_is_an_error) {
     const auto r = load("[postgres]\nport = 5433\n[postgresql]\nport = 5434\nhost = \"x\"\n");
     ASSERT_FALSE(r.ok());
-    EXPECT_NE(messages(r).find("port is set in both [postgres] and [postgresql]"), std::string::npos)
-        << messages(r);
+    EXPECT_NE(messages(r).find("port is set in both [postgres] and [postgresql]"), std::string::npos) << messages(r);
 }
 
 TEST(ConfigLoader, databases_accepts_comma_string_and_array) {
@@ -84,8 +83,7 @@ TEST(ConfigLoader, databases_accepts_comma_string_and_array) {
     EXPECT_EQ(b.config.postgresql.databases, (std::vector<std::string>{"app", "odd, name"}));
     const auto c = load("[postgresql]\ndatabases = [\"app\", 3]\n");
     EXPECT_FALSE(c.ok());
-    EXPECT_NE(messages(c).find("postgresql.databases must contain only strings, got an integer"),
-              std::string::npos);
+    EXPECT_NE(messages(c).find("postgresql.databases must contain only strings, got an integer"), std::string::npos);
 }
 
 TEST(ConfigLoader, pool_min_above_max_is_an_error) {

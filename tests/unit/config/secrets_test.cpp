@@ -28,8 +28,8 @@ TEST(Secrets, password_file_is_read_and_trimmed) {
 }
 
 TEST(Secrets, environment_is_used_when_the_file_sets_nothing) {
-    const auto r = load("", {{"PGPASSWORD", "pg-env"}, {"PGANALYTICS_TOKEN", "tok-env"},
-                             {"REGISTRATION_SECRET", "reg-env"}});
+    const auto r =
+        load("", {{"PGPASSWORD", "pg-env"}, {"PGANALYTICS_TOKEN", "tok-env"}, {"REGISTRATION_SECRET", "reg-env"}});
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(r.config.postgresql.password.reveal(), "pg-env");
     EXPECT_EQ(r.config.backend.token.reveal(), "tok-env");
