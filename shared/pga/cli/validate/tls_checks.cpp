@@ -5,14 +5,18 @@
 #include "pga/cli/validate/checks.hpp"
 #include "pga/cli/validate/http_probe.hpp"
 
+#include "pga/util/files.hpp"
 #include "pga/util/strings.hpp"
 
 #include <openssl/bio.h>
+#include <openssl/crypto.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 namespace pga::cli::validate {
@@ -47,9 +51,36 @@ std::vector<X509Ptr> read_certs(BIO* bio) {
     return certs;
 }
 
-std::vector<X509Ptr> read_cert_file(const std::string& path) {
-    std::unique_ptr<BIO, BioFree> bio(BIO_new_file(path.c_str(), "r"));
-    return bio ? read_certs(bio.get()) : std::vector<X509Ptr>{};
+// Returns the content of the file configured as `key`, or nullopt after reporting an error that
+// names the key, the file and the reason (so "Permission denied" is not mistaken for "not PEM").
+std::optional<std::string> read_tls_file(const std::string& key, const std::string& path, Report& r) {
+    std::string why;
+    auto text = util::try_read_file(path, &why);
+    if (!text) {
+        r.error(k_sec, key, "cannot read " + key + " " + util::escape_control(path) + ": " + why,
+                "make the file readable by the user the collector runs as");
+    }
+    return text;
+}
+
+std::unique_ptr<BIO, BioFree> memory_bio(const std::string& text) {
+    return std::unique_ptr<BIO, BioFree>(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
+}
+
+// Returns the certificates of the file configured as `key`; reports an unreadable file or one
+// without a PEM certificate as an error (empty result).
+std::vector<X509Ptr> read_cert_file(const std::string& key, const std::string& path, Report& r) {
+    const auto text = read_tls_file(key, path, r);
+    if (!text) {
+        return {};
+    }
+    auto bio = memory_bio(*text);
+    auto certs = bio ? read_certs(bio.get()) : std::vector<X509Ptr>{};
+    if (certs.empty()) {
+        r.error(k_sec, key, util::escape_control(path) + " holds no PEM certificate",
+                key + " must name a PEM file (-----BEGIN CERTIFICATE-----)");
+    }
+    return certs;
 }
 
 std::string subject(X509* x) {
@@ -80,13 +111,12 @@ void check_expiry(const std::string& what, X509* x, Report& r) {
 
 // Returns the CA file's certificates after reporting whether it parses.
 std::vector<X509Ptr> check_ca(const std::string& path, Report& r) {
-    auto certs = read_cert_file(path);
+    auto certs = read_cert_file("tls.ca_file", path, r);
     if (certs.empty()) {
-        r.error(k_sec, "tls.ca_file", "cannot read a PEM certificate from " + path,
-                "tls.ca_file must be a readable PEM bundle");
         return certs;
     }
-    r.ok(k_sec, "tls.ca_file", path + " holds " + std::to_string(certs.size()) + " certificate(s)");
+    r.ok(k_sec, "tls.ca_file",
+         util::escape_control(path) + " holds " + std::to_string(certs.size()) + " certificate(s)");
     for (const auto& c : certs) {
         check_expiry("CA", c.get(), r);
     }
@@ -111,12 +141,13 @@ void check_chain(X509* leaf, const std::vector<X509Ptr>& cas, Report& r) {
 }
 
 void check_client(const config::Config& c, const std::vector<X509Ptr>& cas, Report& r) {
-    auto certs = read_cert_file(c.tls.cert_file);
+    auto certs = read_cert_file("tls.cert_file", c.tls.cert_file, r);
     if (certs.empty()) {
-        r.error(k_sec, "tls.cert_file", "cannot read a PEM certificate from " + c.tls.cert_file);
         return;
     }
-    r.ok(k_sec, "tls.cert_file", c.tls.cert_file + " parses");
+    const std::string cert_path = util::escape_control(c.tls.cert_file);
+    const std::string key_path = util::escape_control(c.tls.key_file);
+    r.ok(k_sec, "tls.cert_file", cert_path + " parses");
     check_expiry("client certificate", certs.front().get(), r);
     if (!cas.empty()) {
         check_chain(certs.front().get(), cas, r);
@@ -125,13 +156,22 @@ void check_client(const config::Config& c, const std::vector<X509Ptr>& cas, Repo
         r.error(k_sec, "tls.key_file", "tls.cert_file is set but tls.key_file is not", "set tls.key_file");
         return;
     }
-    std::unique_ptr<BIO, BioFree> bio(BIO_new_file(c.tls.key_file.c_str(), "r"));
-    std::unique_ptr<EVP_PKEY, KeyFree> key(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr)
+    auto text = read_tls_file("tls.key_file", c.tls.key_file, r);
+    if (!text) {
+        return;
+    }
+    auto bio = memory_bio(*text);
+    // A callback that supplies no passphrase: an encrypted key fails instead of prompting on a TTY.
+    pem_password_cb* no_prompt = [](char*, int, int, void*) { return 0; };
+    std::unique_ptr<EVP_PKEY, KeyFree> key(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, no_prompt, nullptr)
                                                : nullptr);
+    bio.reset();
+    OPENSSL_cleanse(text->data(), text->size());
     if (!key) {
-        r.error(k_sec, "tls.key_file", "cannot read an unencrypted PEM private key from " + c.tls.key_file);
+        r.error(k_sec, "tls.key_file", key_path + " holds no unencrypted PEM private key",
+                "the collector cannot use an encrypted key: write it out with openssl pkey");
     } else if (X509_check_private_key(certs.front().get(), key.get()) != 1) {
-        r.error(k_sec, "tls.key_file", c.tls.key_file + " does not match " + c.tls.cert_file,
+        r.error(k_sec, "tls.key_file", key_path + " does not match " + cert_path,
                 "use the key the certificate was issued for");
     } else {
         r.ok(k_sec, "tls.key_file", "private key matches the client certificate");
@@ -152,8 +192,8 @@ void check_server(const config::Config& c, Report& r) {
     r.ok(k_sec, "tls.server_chain", c.tls.verify ? "backend certificate chain verifies" : "TLS handshake done");
     if (!resp.peer_certs_pem.empty()) {
         const std::string& pem = resp.peer_certs_pem.front();
-        std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-        auto certs = read_certs(bio.get());
+        auto bio = memory_bio(pem);
+        auto certs = bio ? read_certs(bio.get()) : std::vector<X509Ptr>{};
         if (!certs.empty()) {
             check_expiry("backend certificate", certs.front().get(), r);
         }
