@@ -4,6 +4,7 @@
 
 #include "pga/collect/manager_internal.hpp"
 
+#include <ctime>
 #include <spdlog/spdlog.h>
 #include <utility>
 
@@ -24,6 +25,13 @@ config::MetricSettings settings_for(const config::Config& c, const CollectorInfo
 
 std::string version_name(int version_num) {
     return std::to_string(version_num / 10000);
+}
+
+// Returns the CPU time the calling thread has used, in microseconds.
+std::int64_t thread_cpu_us() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<std::int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
 }
 
 } // namespace
@@ -160,6 +168,7 @@ void CollectorManager::submit(const std::shared_ptr<Slot>& slot) {
             slot->budget = std::make_unique<RunBudget>(Clock::now() + slot->timeout);
         }
         const auto start = Clock::now();
+        const auto cpu_start = thread_cpu_us();
         Context ctx{*slot->config,        *slot->pool,     slot->databases,
                     slot->server_version, slot->timestamp, slot->budget->deadline(),
                     slot->budget.get()};
@@ -173,7 +182,10 @@ void CollectorManager::submit(const std::shared_ptr<Slot>& slot) {
         std::lock_guard lock(sync->mutex);
         slot->out = std::move(result);
         slot->failure = std::move(failure);
-        slot->duration_ms = util::elapsed_ms(start);
+        const auto wall = Clock::now() - start;
+        slot->duration_ms = std::chrono::duration_cast<milliseconds>(wall).count();
+        slot->wall_us = std::chrono::duration_cast<std::chrono::microseconds>(wall).count();
+        slot->cpu_us = thread_cpu_us() - cpu_start;
         slot->done = true;
         --*in_flight;
         sync->changed.notify_all();

@@ -33,7 +33,10 @@ struct RunReport {
     std::vector<RunError> errors;
     std::string reason; // why it is unavailable
     std::uint64_t rows = 0;
-    std::int64_t duration_ms = 0;
+    std::int64_t duration_ms = 0; // the longest run of this type (per database or cluster-wide)
+    std::int64_t wall_us = 0;     // the same in microseconds
+    std::int64_t cpu_us = 0;      // CPU time of this process spent in the type's runs, summed
+    int runs = 0;                 // runs that finished (one per database for per-database types)
 };
 
 struct CycleOutput {

@@ -45,6 +45,8 @@ struct CollectorManager::Slot {
     Output out;
     std::string failure; // the exception that ended the whole run
     std::int64_t duration_ms = 0;
+    std::int64_t wall_us = 0;
+    std::int64_t cpu_us = 0; // the worker thread's CPU time during the run
 };
 
 // Returns the metric objects and report of one settled slot (see manager_output.cpp).

@@ -69,6 +69,11 @@ void slot_output(const CollectorManager::Slot& s, const CycleInput& in, std::vec
         }
     }
     report.duration_ms = std::max(report.duration_ms, s.duration_ms);
+    report.wall_us = std::max(report.wall_us, s.wall_us);
+    if (s.done && s.started) {
+        report.cpu_us += s.cpu_us;
+        ++report.runs;
+    }
     for (auto& e : slot_errors(s)) {
         metrics.push_back(error_object(type, timestamp, e.database, e.message));
         report.status = "error";

@@ -1,9 +1,11 @@
 // libpq connection wrapper: see connection.hpp.
 #include "pga/pg/connection.hpp"
 
+#include "pga/pg/trace.hpp"
 #include "pga/util/strings.hpp"
 
 #include <array>
+#include <atomic>
 #include <libpq-fe.h>
 #include <poll.h>
 #include <spdlog/spdlog.h>
@@ -73,7 +75,22 @@ Connection::Connection(const ConnParams& p) : database_(p.dbname) {
 
 Connection::~Connection() = default;
 
+namespace {
+std::atomic<QueryObserver*> g_observer{nullptr};
+} // namespace
+
+void set_query_observer(QueryObserver* observer) {
+    g_observer.store(observer);
+}
+
+QueryObserver* query_observer() {
+    return g_observer.load();
+}
+
 Result Connection::query(std::string_view sql, const Params& params) {
+    if (QueryObserver* observer = g_observer.load(std::memory_order_relaxed)) {
+        observer->on_query(database_, sql, params);
+    }
     std::vector<const char*> values;
     values.reserve(params.size());
     for (const auto& p : params) {

@@ -1,0 +1,49 @@
+// The floor of a cycle: the same SQL one collection cycle ran (recorded through the
+// pg::QueryObserver), replayed by the thinnest possible client with the same number of threads
+// and no more connections than the pool may hold. No JSON, no collectors, no pool: the physical
+// limit for this work, against which pga-bench states its overhead.
+#pragma once
+
+#include "pga/cli/bench/summary.hpp"
+#include "pga/pg/connection.hpp"
+#include "pga/pg/trace.hpp"
+
+#include <mutex>
+#include <vector>
+
+namespace pga::cli::bench {
+
+struct RecordedQuery {
+    std::string database;
+    std::string sql;
+    pg::Params params;
+};
+
+// Records every query while installed (thread-safe).
+class QueryRecorder final : public pg::QueryObserver {
+public:
+    void on_query(const std::string& database, std::string_view sql, const pg::Params& params) override;
+    std::vector<RecordedQuery> take();
+
+private:
+    std::mutex mutex_;
+    std::vector<RecordedQuery> queries_;
+};
+
+struct FloorResult {
+    Summary wall_ms;
+    std::size_t queries = 0;
+    std::size_t databases = 0;
+    bool connects_in_timing = false; // more databases than pool_max_size: connecting is part of the work
+    std::size_t errors = 0;
+};
+
+// Replays queries `repeats` times with `threads` threads (each database's queries in their order
+// on one thread) and returns the wall time of each replay. When there are more databases than
+// pool_max_size, each replay connects to every database as it goes (the pool could not keep them
+// open either); otherwise the connections are opened before timing. Throws pg::Error when a
+// connection cannot be opened.
+FloorResult measure_floor(const std::vector<RecordedQuery>& queries, const pg::ConnParams& base, int threads,
+                          int pool_max_size, int repeats);
+
+} // namespace pga::cli::bench

@@ -1,0 +1,204 @@
+// The pga-bench measuring loop: see runner.hpp.
+#include "pga/cli/bench/runner.hpp"
+
+#include "pga/cli/cron_loop.hpp"
+#include "pga/collect/databases.hpp"
+#include "pga/collect/envelope.hpp"
+#include "pga/collect/manager.hpp"
+#include "pga/deliver/envelope.hpp"
+#include "pga/exporter/self_metrics.hpp"
+#include "pga/util/files.hpp"
+#include "pga/util/uuid.hpp"
+#include "pga/version.hpp"
+
+#include <fstream>
+#include <spdlog/spdlog.h>
+#include <stdexcept>
+#include <sys/resource.h>
+#include <thread>
+
+namespace pga::cli::bench {
+
+namespace {
+
+using Clock = util::SteadyClock;
+
+double cpu_ms_now() {
+    rusage u{};
+    ::getrusage(RUSAGE_SELF, &u);
+    const auto ms = [](const timeval& t) {
+        return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_usec) / 1e3;
+    };
+    return ms(u.ru_utime) + ms(u.ru_stime);
+}
+
+// Returns a field of /proc/self/status in bytes (VmRSS, VmHWM), 0 when unreadable.
+std::uint64_t proc_status_bytes(const std::string& field) {
+    std::ifstream in("/proc/self/status");
+    for (std::string line; std::getline(in, line);) {
+        if (line.rfind(field + ":", 0) == 0) {
+            return std::stoull(line.substr(field.size() + 1)) * 1024;
+        }
+    }
+    return 0;
+}
+
+// Restarts the kernel's peak-RSS count (VmHWM) so set-up work before the cycles does not count.
+void reset_peak_rss() {
+    std::ofstream("/proc/self/clear_refs") << "5";
+}
+
+// Returns the total execution time pg_stat_statements has recorded for the connected role, or
+// nullopt when the extension is not installed in that database or not readable.
+std::optional<double> role_exec_ms(pg::Pool& pool, const std::string& db) {
+    try {
+        auto lease = pool.acquire(db);
+        const auto schema = lease->value("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = "
+                                         "e.extnamespace WHERE e.extname = 'pg_stat_statements'");
+        if (!schema) {
+            return std::nullopt;
+        }
+        const auto total =
+            lease->value("SELECT coalesce(sum(total_exec_time), 0) FROM " + lease->quote_identifier(*schema) +
+                         ".pg_stat_statements WHERE userid = (SELECT oid FROM pg_roles "
+                         "WHERE rolname = current_user)");
+        return total ? std::optional<double>(std::stod(*total)) : std::nullopt;
+    } catch (const std::exception& e) {
+        spdlog::debug("pg_stat_statements time not available: {}", e.what());
+        return std::nullopt;
+    }
+}
+
+std::map<std::string, TypeSample> type_samples(const collect::CycleOutput& out) {
+    std::map<std::string, TypeSample> types;
+    for (const auto& r : out.reports) {
+        auto& t = types[r.type];
+        t.status = r.status;
+        t.wall_ms = static_cast<double>(r.wall_us) / 1e3;
+        t.cpu_ms = static_cast<double>(r.cpu_us) / 1e3;
+        t.rows = r.rows;
+        t.runs = r.runs;
+        t.errors = static_cast<int>(r.errors.size());
+        if (!r.errors.empty()) {
+            t.first_error = r.errors.front().message;
+        }
+    }
+    for (const auto& m : out.metrics) {
+        const auto it = types.find(m.value("type", ""));
+        if (it != types.end()) {
+            it->second.bytes += collect::dump_json(m).size();
+        }
+    }
+    return types;
+}
+
+} // namespace
+
+BenchResult run_cycles(std::shared_ptr<const config::Config> config, const RunnerOptions& options,
+                       collect::BatchSink* sink) {
+    BenchResult result;
+    auto pool = std::make_shared<pg::Pool>(conn_params(*config), pool_options(*config));
+    collect::CollectorManager manager(static_cast<int>(config->threading.thread_pool_size));
+    result.threads = manager.threads();
+    result.pool_max_size = pool->max_size();
+    collect::DatabaseList database_list;
+    {
+        auto lease = pool->acquire(config->postgresql.database); // throws pg::Error: nothing to measure
+        result.server_version = lease->server_version();
+        if (database_list.discovery_due(*config, Clock::now())) {
+            database_list.discovered(collect::list_databases(*lease), Clock::now());
+        }
+    }
+    result.databases = database_list.current(*config);
+    const collect::EnvelopeInfo info{config->collector.id, config->collector.hostname, k_version};
+    const auto base_tick = Clock::now();
+    std::optional<double> exec_start;
+    reset_peak_rss();
+    const int total = options.warmup + options.cycles;
+    for (int i = 0; i < total; ++i) {
+        if (options.stop != nullptr && options.stop->load()) {
+            result.interrupted = true;
+            break;
+        }
+        CycleSample sample;
+        sample.warmup = i < options.warmup;
+        if (i == options.warmup) {
+            exec_start = role_exec_ms(*pool, config->postgresql.database);
+        }
+        const auto before = pool->stats();
+        (void)pool->take_peak_active();
+        const double cpu0 = cpu_ms_now();
+        const auto t0 = Clock::now();
+
+        // What CronLoop::cycle does, with a tick a day later each time so every enabled type is due.
+        const auto started = util::SystemClock::now();
+        collect::CycleInput in{config, pool, result.databases, 0, started, base_tick + std::chrono::hours(24) * i};
+        {
+            auto lease = pool->acquire(config->postgresql.database);
+            in.server_version = lease->server_version();
+        }
+        const bool record = options.record_last != nullptr && i + 1 == total;
+        if (record) {
+            pg::set_query_observer(options.record_last);
+        }
+        auto out = manager.run_cycle(in, options.stop);
+        if (record) {
+            pg::set_query_observer(nullptr);
+        }
+        auto types = type_samples(out);
+        out.metrics.push_back(exporter::collector_stats_object(out, pool->stats(), started));
+        collect::Batch batch{util::uuid_v4(), static_cast<std::uint64_t>(i + 1), started, std::move(out.metrics)};
+        const auto body = collect::dump_json(collect::make_envelope(batch, info));
+        sample.metrics = batch.metrics.size();
+        if (sink != nullptr) {
+            sink->accept(std::move(batch));
+            sink->push_due();
+        }
+        pool->maintain(config->postgresql.database);
+
+        sample.wall_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+        sample.cpu_ms = cpu_ms_now() - cpu0;
+        const auto after = pool->stats();
+        sample.connections_opened = after.created - before.created;
+        sample.acquisitions = after.acquisitions - before.acquisitions;
+        sample.reuses = after.reuses - before.reuses;
+        sample.peak_connections = pool->take_peak_active();
+        sample.rss_bytes = proc_status_bytes("VmRSS");
+        sample.payload_bytes = body.size();
+        sample.payload_gzip_bytes = deliver::gzip(body).size();
+        for (const auto& [type, t] : types) {
+            sample.rows += t.rows;
+            sample.errors += t.errors;
+            if (!sample.warmup) {
+                result.types[type].push_back(t);
+            }
+        }
+        result.cycles.push_back(sample);
+        if (options.on_cycle) {
+            options.on_cycle(i + 1, total, sample.wall_ms);
+        }
+        if (out.abandoned) {
+            result.interrupted = true;
+            break;
+        }
+    }
+    result.peak_rss_bytes = proc_status_bytes("VmHWM");
+    if (exec_start) {
+        if (const auto end = role_exec_ms(*pool, config->postgresql.database)) {
+            result.server_exec_ms = *end - *exec_start;
+        }
+    }
+    if (sink != nullptr) {
+        const auto drain_deadline = Clock::now() + std::chrono::seconds(60);
+        while (Clock::now() < drain_deadline && sink->status().value("/spool/batches"_json_pointer, 0) > 0) {
+            sink->push_due();
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        }
+        sink->shutdown(Clock::now() + std::chrono::seconds(30));
+        result.delivery = sink->status();
+    }
+    manager.shutdown(Clock::now() + collect::CollectorManager::k_grace);
+    return result;
+}
+
+} // namespace pga::cli::bench
