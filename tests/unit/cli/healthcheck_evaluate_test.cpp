@@ -63,6 +63,79 @@ TEST(HealthcheckDecide, slow_cycles_roll_back_only_after_an_hour) {
     EXPECT_EQ(d.branch, "cycle time too high");
 }
 
+// A healthy status with a delivery section whose auth part is `auth`.
+nlohmann::json delivering_with(nlohmann::json auth) {
+    return {{"last_cycle", {{"finished_at", "2026-02-26T09:59:50Z"}, {"duration_ms", 1000}}},
+            {"pool", {{"acquisitions", 100}, {"reuses", 95}}},
+            {"delivery",
+             {{"last_success", "2026-02-26T09:59:40Z"},
+              {"spool", {{"batches", 0}, {"bytes", 0}, {"dropped_total", 0}}},
+              {"auth", std::move(auth)}}}};
+}
+
+const Finding* finding(const Evaluation& e, const std::string& name) {
+    for (const auto& f : e.findings) {
+        if (f.name == name) {
+            return &f;
+        }
+    }
+    return nullptr;
+}
+
+TEST(HealthcheckEvaluate, accepted_credentials_are_ok) {
+    const auto in = running_with(delivering_with({{"state", "ok"}, {"critical", false}, {"mode", "static_token"}}));
+    const auto e = evaluate(in, Thresholds{});
+    EXPECT_EQ(e.state, k_ok) << plugin_line(e);
+    ASSERT_NE(finding(e, "auth"), nullptr);
+    EXPECT_EQ(finding(e, "auth")->state, k_ok);
+}
+
+TEST(HealthcheckEvaluate, failing_backend_authentication_is_critical_with_the_reason) {
+    const auto in =
+        running_with(delivering_with({{"state", "failed"},
+                                      {"critical", true},
+                                      {"mode", "static_token"},
+                                      {"message", "the backend refused the credentials (HTTP 401: invalid token)"}}));
+    const auto e = evaluate(in, Thresholds{});
+    EXPECT_EQ(e.state, k_critical);
+    EXPECT_EQ(plugin_line(e).rfind("CRITICAL - backend authentication failing (failed): the backend refused the "
+                                   "credentials (HTTP 401: invalid token) |",
+                                   0),
+              0u)
+        << plugin_line(e);
+    EXPECT_NE(textfile(e).find("pganalytics_healthcheck_check_status{check=\"auth\"} 2\n"), std::string::npos);
+}
+
+TEST(HealthcheckEvaluate, missing_credentials_are_critical) {
+    const auto in = running_with(delivering_with(
+        {{"state", "no_credentials"}, {"critical", true}, {"message", "no token and no stored identity"}}));
+    const auto e = evaluate(in, Thresholds{});
+    EXPECT_EQ(e.state, k_critical);
+    ASSERT_NE(finding(e, "auth"), nullptr);
+    EXPECT_EQ(finding(e, "auth")->message, "backend authentication failing (no_credentials): no token and no stored "
+                                           "identity");
+}
+
+TEST(HealthcheckEvaluate, a_pipe_in_a_message_cannot_start_the_perfdata) {
+    const auto in = running_with(delivering_with({{"state", "failed"}, {"critical", true}, {"message", "a|b\nc"}}));
+    const auto line = plugin_line(evaluate(in, Thresholds{}));
+    EXPECT_EQ(line.rfind("CRITICAL - backend authentication failing (failed): a/b\\nc |", 0), 0u) << line;
+    EXPECT_EQ(line.find('\n'), std::string::npos);
+}
+
+TEST(HealthcheckDecide, failing_authentication_points_at_the_credentials_before_rolling_back) {
+    auto in = running_with(delivering_with({{"state", "failed"}, {"critical", true}, {"message", "HTTP 401"}}));
+    auto d = decide(evaluate(in, Thresholds{}), in, Thresholds{});
+    EXPECT_FALSE(d.rollback);
+    EXPECT_EQ(d.branch, "metrics not appearing");
+    EXPECT_NE(d.why.find("verify authentication"), std::string::npos) << d.why;
+    // Still no push after the critical push age: the guide's "if it continues: ROLLBACK".
+    (*in.status)["delivery"]["last_success"] = "2026-02-26T09:40:00Z";
+    d = decide(evaluate(in, Thresholds{}), in, Thresholds{});
+    EXPECT_TRUE(d.rollback);
+    EXPECT_EQ(d.branch, "metrics not appearing");
+}
+
 TEST(HealthcheckEvaluate, unreadable_status_is_unknown) {
     Inputs in;
     in.running = true;

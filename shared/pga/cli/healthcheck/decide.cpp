@@ -51,6 +51,10 @@ Decision decide(const Evaluation& e, const Inputs& in, const Thresholds& t) {
                 f->message + ": backend connectivity or authentication still failing (check with "
                              "pga-validate --only backend)"};
     }
+    if (const auto* f = find(e, "auth"); f != nullptr && f->state == k_critical) {
+        return {false, "metrics not appearing",
+                f->message + ": verify authentication (pga-validate --only backend); roll back if it continues"};
+    }
     if (e.state == k_ok) {
         return {false, "deployment working", "metrics flowing, no errors: monitor for 24-48 hours"};
     }

@@ -1,6 +1,7 @@
 // pga-healthcheck's evaluation of the status file against thresholds: see evaluate.hpp.
 #include "pga/cli/healthcheck/evaluate.hpp"
 
+#include "pga/util/strings.hpp"
 #include "pga/util/time.hpp"
 
 #include <algorithm>
@@ -103,6 +104,30 @@ void check_delivery(const json& s, const Inputs& in, const Thresholds& t, Evalua
     e.perf.push_back({"spool_dropped", dropped, "c", std::nullopt, std::nullopt});
 }
 
+// The delivery sink's auth section (deliver::Auth::status()): `critical` is true while the backend
+// refuses the credentials or there are none, and sending is paused while the spool fills.
+void check_auth(const json& s, Evaluation& e) {
+    const json* a = at(s, {"delivery", "auth"});
+    if (a == nullptr || !a->is_object()) {
+        return;
+    }
+    const json* critical = at(*a, {"critical"});
+    if (critical == nullptr || !critical->is_boolean() || !critical->get<bool>()) {
+        add(e, "auth", k_ok, "backend credentials accepted");
+        return;
+    }
+    const std::string state = a->value("state", "");
+    const std::string why = a->value("message", "");
+    std::string message = "backend authentication failing";
+    if (!state.empty()) {
+        message += " (" + util::escape_control(state) + ")";
+    }
+    if (!why.empty()) {
+        message += ": " + util::escape_control(why);
+    }
+    add(e, "auth", k_critical, message);
+}
+
 void check_errors(const json& s, Evaluation& e) {
     const json* cs = at(s, {"collectors"});
     if (cs == nullptr || !cs->is_object()) {
@@ -187,6 +212,7 @@ Evaluation evaluate(const Inputs& in, const Thresholds& t) {
     }
     check_cycle(*in.status, in, t, e);
     check_delivery(*in.status, in, t, e);
+    check_auth(*in.status, e);
     check_errors(*in.status, e);
     check_resources(*in.status, in, t, e);
     return e;
@@ -224,6 +250,7 @@ std::string plugin_line(const Evaluation& e) {
             }
         }
     }
+    std::replace(summary.begin(), summary.end(), '|', '/'); // '|' starts the perfdata
     std::string line = std::string(state_name(e.state)) + " - " + summary;
     if (!e.perf.empty()) {
         line += " |";

@@ -57,7 +57,8 @@ struct Inputs {
 };
 
 struct Finding {
-    std::string name; // running, cycle_age, cycle_duration, push_age, spool, errors, rss, rss_growth, pool_reuse, cpu
+    std::string name; // running, cycle_age, cycle_duration, push_age, spool, auth, errors, rss, rss_growth,
+                      // pool_reuse, cpu
     int state = k_ok;
     std::string message;
 };
