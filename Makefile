@@ -55,6 +55,10 @@ integration: build ## Run the integration tests only (starts a throwaway Postgre
 test-matrix: build ## Run the integration tests on PostgreSQL 13-18, one line per version
 	./scripts/test-matrix.sh $(BUILD)
 
+.PHONY: bench
+bench: build ## Benchmark S1-S3 (pga-bench --scale, floor, postgres_exporter); writes docs/benchmarks.md
+	./scripts/bench.sh $(BUILD)
+
 bats: build ## Run the Bats command-line tests only
 	PGA_BUILD_DIR=$(abspath $(BUILD)) bats --print-output-on-failure bats/
 

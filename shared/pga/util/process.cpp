@@ -3,6 +3,8 @@
 
 #include "pga/util/files.hpp"
 
+#include <cstdlib>
+#include <malloc.h>
 #include <sstream>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -33,6 +35,12 @@ ProcessUsage process_usage() {
         u.cpu_system_s = seconds(ru.ru_stime);
     }
     return u;
+}
+
+void limit_malloc_arenas(int arenas) {
+    if (std::getenv("MALLOC_ARENA_MAX") == nullptr) {
+        ::mallopt(M_ARENA_MAX, arenas);
+    }
 }
 
 } // namespace pga::util

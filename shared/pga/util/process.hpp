@@ -15,4 +15,9 @@ struct ProcessUsage {
 // Returns the current resource use of this process.
 ProcessUsage process_usage();
 
+// Caps glibc's malloc arenas (M_ARENA_MAX). Each worker thread otherwise gets an arena of its own
+// that keeps freed memory resident: with 4 collector threads peak RSS was 49 MiB instead of 35
+// (pga-bench, docs/benchmarks.md). Call before starting threads; MALLOC_ARENA_MAX overrides.
+void limit_malloc_arenas(int arenas);
+
 } // namespace pga::util

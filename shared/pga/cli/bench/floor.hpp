@@ -9,6 +9,7 @@
 #include "pga/pg/trace.hpp"
 
 #include <mutex>
+#include <thread>
 #include <vector>
 
 namespace pga::cli::bench {
@@ -17,6 +18,7 @@ struct RecordedQuery {
     std::string database;
     std::string sql;
     pg::Params params;
+    std::thread::id thread; // the worker that ran it: consecutive queries of a thread form one run
 };
 
 // Records every query while installed (thread-safe).
@@ -38,11 +40,11 @@ struct FloorResult {
     std::size_t errors = 0;
 };
 
-// Replays queries `repeats` times with `threads` threads (each database's queries in their order
-// on one thread) and returns the wall time of each replay. When there are more databases than
-// pool_max_size, each replay connects to every database as it goes (the pool could not keep them
-// open either); otherwise the connections are opened before timing. Throws pg::Error when a
-// connection cannot be opened.
+// Replays queries `repeats` times and returns the wall time of each replay (errors of the last).
+// The recorded collector runs (consecutive queries of one worker on one database) are dealt
+// round-robin to min(threads, pool_max_size) threads, each run's queries in their order. When the
+// connections this needs fit in pool_max_size they are opened before timing; otherwise each
+// thread keeps pool_max_size / threads connections and connects as it goes, as the pool must.
 FloorResult measure_floor(const std::vector<RecordedQuery>& queries, const pg::ConnParams& base, int threads,
                           int pool_max_size, int repeats);
 

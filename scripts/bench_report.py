@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""Writes docs/benchmarks.md (to stdout) from the JSON that scripts/bench.sh collected: one table
+per scenario, the issue-8 targets marked met or missed, and the machine it ran on."""
+import json
+import os
+import platform
+import subprocess
+import sys
+
+out = sys.argv[1]
+runs = {n: json.load(open(os.path.join(out, n + ".json"))) for n in ("S1", "S2", "S3")}
+soak = json.load(open(os.path.join(out, "soak.json")))
+MIB = 1024 * 1024
+
+
+def machine():
+    model = "unknown CPU"
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
+    mem = 0
+    for line in open("/proc/meminfo"):
+        if line.startswith("MemTotal"):
+            mem = int(line.split()[1]) / 1024 / 1024
+    debian = open("/etc/debian_version").read().strip() if os.path.exists("/etc/debian_version") else "?"
+    return f"{os.cpu_count()} × {model}, {mem:.1f} GiB RAM, Linux {platform.release()}, Debian {debian}"
+
+
+def pg_version(v):
+    return f"{v // 10000}.{v % 10000}"
+
+
+def mark(ok):
+    return "met" if ok else "**not met**"
+
+
+rows = []
+targets = []
+for name, r in runs.items():
+    c = r["cycle"]
+    peer = r.get("postgres_exporter") or {}
+    opened = [x["connections_opened"] for x in r["cycles"] if not x["warmup"]]
+    rows.append(
+        f"| {name} | {r['databases']} | {r['scale']['statements_tracked']} | {c['wall_ms']['p50']:.0f} | "
+        f"{c['wall_ms']['p95']:.0f} | {(r['floor'] or {}).get('wall_ms', {}).get('p50', 0):.0f} | "
+        f"{(r['overhead_vs_floor'] or 0):.2f}× | {c['cpu_ms']['p50'] / 1000:.3f} | {r['peak_rss_bytes'] / MIB:.1f} | "
+        f"{max(opened) if opened else 0} | {r['peak_connections']}/{r['pool_max_size']} | {r['pool_reuse_pct']:.1f}% | "
+        f"{(r['server_exec_ms_per_cycle'] or 0):.0f} | {c['payload_bytes']['p50'] / 1024:.0f} / "
+        f"{c['payload_gzip_bytes']['p50'] / 1024:.0f} |")
+    targets.append((f"{name}: overhead vs the floor ≤ 1.3×", f"{(r['overhead_vs_floor'] or 0):.2f}×",
+                    r["overhead_vs_floor"] is not None and r["overhead_vs_floor"] <= 1.3))
+    if peer:
+        targets.append((f"{name}: faster than postgres_exporter on the shared families",
+                        f"ours p50 {peer['ours_wall_ms']['p50']:.1f} ms vs scrape p50 {peer['scrape_ms']['p50']:.1f} ms",
+                        peer["ours_wall_ms"]["p50"] < peer["scrape_ms"]["p50"]))
+    if name in ("S1", "S2"):
+        targets.append((f"{name}: pool reuse > 95% in steady state", f"{r['pool_reuse_pct']:.1f}%",
+                        r["pool_reuse_pct"] > 95))
+    else:
+        targets.append(("S3: connections opened per cycle ≤ databases", f"at most {max(opened)} per cycle",
+                        max(opened) <= r["databases"]))
+        targets.append(("S3: connections never above pool_max_size",
+                        f"peak {r['peak_connections']} of {r['pool_max_size']}",
+                        r["peak_connections"] <= r["pool_max_size"]))
+
+s3 = runs["S3"]
+targets = [
+    ("S3: cycle p50 < 1 s", f"{s3['cycle']['wall_ms']['p50']:.0f} ms", s3["cycle"]["wall_ms"]["p50"] < 1000),
+    ("S3: cycle p95 < 1.5 s", f"{s3['cycle']['wall_ms']['p95']:.0f} ms", s3["cycle"]["wall_ms"]["p95"] < 1500),
+    ("S3: peak RSS < 32 MB", f"{s3['peak_rss_bytes'] / MIB:.1f} MiB", s3["peak_rss_bytes"] < 32 * 1000 * 1000),
+    ("S3: collector CPU < 0.3 core-s per cycle", f"{s3['cycle']['cpu_ms']['p50'] / 1000:.3f} s",
+     s3["cycle"]["cpu_ms"]["p50"] < 300),
+] + targets
+
+rss = [x["rss_bytes"] for x in soak["cycles"]]
+warm = rss[min(len(rss) - 1, max(0, len(rss) // 10))]
+growth = (rss[-1] - warm) / warm * 100 if warm else 0
+targets.append((f"RSS flat across {len(rss)} cycles (S1, after the first 10%)",
+                f"{warm / MIB:.1f} → {rss[-1] / MIB:.1f} MiB ({growth:+.1f}%)", abs(growth) < 5))
+
+print("# Benchmarks\n")
+print("Written by `make bench` (scripts/bench.sh, scripts/bench_report.py); numbers from the last run.\n")
+print(f"Machine: {machine()}. PostgreSQL {pg_version(runs['S1']['server_version'])} "
+      f"(throwaway clusters built by `pga-bench --scale`, fsync off). pganalytics {runs['S1']['version']}, "
+      f"{runs['S1']['threads']} threads, pool_max_size {runs['S1']['pool_max_size']}, "
+      f"{runs['S1']['cycle']['wall_ms']['count']} measured cycles per scenario after one warm-up; every "
+      "cycle runs every default metric type.\n")
+print("| scenario | databases | statements | p50 ms | p95 ms | floor p50 ms | overhead | CPU s/cycle | "
+      "peak RSS MiB | conns opened/cycle (max) | peak conns | pool reuse | PG-side ms/cycle | payload KiB raw / gzip |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+print("\n".join(rows))
+print("\n## Targets (issue 8)\n")
+print("| target | measured | |")
+print("|---|---|---|")
+for t, m, ok in targets:
+    print(f"| {t} | {m} | {mark(ok)} |")
+print("\n## postgres_exporter on the same clusters\n")
+print("Debian's `prometheus-postgres-exporter` with its default metrics (pg_stat_activity, pg_locks, "
+      "pg_stat_replication and slots, pg_stat_bgwriter, pg_settings, pg_stat_database), scraped over loopback; "
+      "ours: cycles of the types that cover the same families (" +
+      ", ".join((runs['S1'].get('postgres_exporter') or {}).get('ours_types', [])) + ").\n")
+print("| scenario | exporter scrape p50 / p95 ms | exporter CPU ms/scrape | exporter peak RSS MiB | series | "
+      "ours p50 / p95 ms | ours CPU ms/cycle | ours peak RSS MiB |")
+print("|---|---|---|---|---|---|---|---|")
+for name, r in runs.items():
+    p = r.get("postgres_exporter")
+    if not p:
+        continue
+    print(f"| {name} | {p['scrape_ms']['p50']:.1f} / {p['scrape_ms']['p95']:.1f} | {p['cpu_ms_per_scrape']:.1f} | "
+          f"{p['peak_rss_bytes'] / MIB:.1f} | {p['series']} | {p['ours_wall_ms']['p50']:.1f} / "
+          f"{p['ours_wall_ms']['p95']:.1f} | {p['ours_cpu_ms_p50']:.1f} | {p['ours_peak_rss_bytes'] / MIB:.1f} |")
+print("\n## Where the time goes (S3, per metric type, p50 of the longest run)\n")
+print("| type | runs | p50 ms | p95 ms | CPU ms | rows | bytes |")
+print("|---|---|---|---|---|---|---|")
+for t, c in sorted(runs["S3"]["collectors"].items(), key=lambda kv: -kv[1]["wall_ms"]["p50"]):
+    print(f"| {t} | {c['runs']} | {c['wall_ms']['p50']:.1f} | {c['wall_ms']['p95']:.1f} | {c['cpu_ms']['p50']:.1f} | "
+          f"{c['rows']} | {c['bytes']} |")
+print("\nCharts: `S1.svg`, `S2.svg`, `S3.svg` in the output directory (`--chart`).")
