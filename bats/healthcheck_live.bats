@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # pga-healthcheck on a real `pganalytics cron` (real PostgreSQL, the test backend): backend
-# authentication failing with a bad token, a killed collector, a stopped collector whose status
-# file goes stale, and a real process whose RSS grows between healthcheck runs.
+# authentication failing with a bad token, an unreachable backend, a wrong PostgreSQL password, a
+# killed collector, a stopped collector whose status file goes stale, and a real process whose RSS
+# grows between healthcheck runs.
 
 load helpers/common
 load helpers/backend
@@ -26,15 +27,19 @@ setup() {
 }
 
 teardown() {
-    [ -z "$DAEMON_PID" ] || kill -9 "$DAEMON_PID" 2>/dev/null || true
+    if [ -n "$DAEMON_PID" ]; then
+        kill -9 "$DAEMON_PID" 2>/dev/null || true
+        wait "$DAEMON_PID" 2>/dev/null || true
+    fi
     backend_stop
 }
 
-# start_daemon TOKEN: runs `pganalytics cron` (1 s cycles and pushes) against the test backend,
-# which accepts only the token "live-good-token" for this collector id, and waits for its first
-# status file.
+# start_daemon TOKEN [URL] [PASSWORD_FILE]: runs `pganalytics cron` (1 s cycles and pushes)
+# against the test backend, which accepts only the token "live-good-token" for this collector id
+# (or against URL), and waits for its first status file.
 start_daemon() {
     backend_start --static-token live-good-token --static-collector-id 00000000-0000-4000-8000-00000000000a
+    local url=${2:-$BACKEND_URL} pwfile=${3:-$PGA_PG_MONITOR_PASSWORD_FILE}
     printf '%s\n' "$1" >"$BATS_TEST_TMPDIR/token" && chmod 600 "$BATS_TEST_TMPDIR/token"
     CFG=$(write_config collector.toml "[collector]
 id = \"00000000-0000-4000-8000-00000000000a\"
@@ -46,10 +51,11 @@ log_file = \"$LOG\"
 host = \"127.0.0.1\"
 port = $PGA_PG_PORT
 user = \"pga_monitor\"
-password_file = \"$PGA_PG_MONITOR_PASSWORD_FILE\"
+password_file = \"$pwfile\"
 sslmode = \"disable\"
 [backend]
-url = \"$BACKEND_URL\"
+url = \"$url\"
+connect_timeout = 1
 token_file = \"$BATS_TEST_TMPDIR/token\"")
     "$PGA_BIN/pganalytics" -c "$CFG" cron >"$BATS_TEST_TMPDIR/daemon.out" 2>&1 3>&- &
     DAEMON_PID=$!
@@ -107,6 +113,28 @@ wait_grown() {
     run "$PGA_BIN/pga-healthcheck" -c "$CFG" --decide
     [ "$status" -eq 0 ]
     [[ "$output" == "CONTINUE - metrics not appearing: backend authentication failing"*"verify authentication"* ]]
+}
+
+@test "an unreachable backend: no successful push is CRITICAL once past the push-age threshold" {
+    start_daemon live-good-token http://127.0.0.1:1
+    wait_for 'd["delivery"]["requests"]["transport_error"] >= 1'
+    sleep 3
+    run "$PGA_BIN/pga-healthcheck" -c "$CFG" --push-age-warn 1 --push-age-crit 2
+    [ "$status" -eq 2 ]
+    [[ "$output" == "CRITICAL - "*"no successful push yet"* ]]
+    run "$PGA_BIN/pga-healthcheck" -c "$CFG" --push-age-warn 1 --push-age-crit 2 --decide
+    [ "$status" -eq 2 ]
+    [[ "$output" == "ROLLBACK - metrics not appearing"* ]]
+}
+
+@test "a wrong PostgreSQL password shows as collector errors" {
+    printf 'not-the-password\n' >"$BATS_TEST_TMPDIR/wrong.pw" && chmod 600 "$BATS_TEST_TMPDIR/wrong.pw"
+    start_daemon live-good-token "" "$BATS_TEST_TMPDIR/wrong.pw"
+    wait_for 'd["collectors"]["pg_stats"]["status"] == "error"'
+    run "$PGA_BIN/pga-healthcheck" -c "$CFG"
+    [ "$status" -eq 1 ]
+    [[ "$output" == "WARNING - "*"collector errors: "*"pg_stats"* ]]
+    [[ "$output" != *"not-the-password"* ]]
 }
 
 @test "a killed collector is CRITICAL: not running, though its lock and status files remain" {
