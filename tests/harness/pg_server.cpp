@@ -199,13 +199,9 @@ std::string skip_line(const std::string& err) {
     return trim_right(err);
 }
 
-struct ConnCloser {
-    void operator()(PGconn* c) const noexcept { PQfinish(c); }
-};
 struct ResultClearer {
     void operator()(PGresult* r) const noexcept { PQclear(r); }
 };
-using ConnPtr = std::unique_ptr<PGconn, ConnCloser>;
 using ResultPtr = std::unique_ptr<PGresult, ResultClearer>;
 
 std::string param(const ConninfoParams& params, const std::string& key) {
@@ -221,26 +217,8 @@ std::string describe(const ConninfoParams& params) {
            " dbname=" + param(params, "dbname");
 }
 
-ConnPtr connect(const ConninfoParams& params) {
-    std::vector<const char*> keys;
-    std::vector<const char*> values;
-    for (const auto& [k, v] : params) {
-        keys.push_back(k.c_str());
-        values.push_back(v.c_str());
-    }
-    keys.push_back(nullptr);
-    values.push_back(nullptr);
-    ConnPtr conn(PQconnectdbParams(keys.data(), values.data(), 0));
-    if (!conn)
-        throw std::runtime_error("connect (" + describe(params) + "): out of memory");
-    if (PQstatus(conn.get()) != CONNECTION_OK) {
-        throw std::runtime_error("connect (" + describe(params) + "): " + trim_right(PQerrorMessage(conn.get())));
-    }
-    return conn;
-}
-
 ResultPtr run(const ConninfoParams& params, const std::string& sql) {
-    ConnPtr conn = connect(params);
+    PgConnPtr conn = connect(params);
     ResultPtr res(PQexec(conn.get(), sql.c_str()));
     const ExecStatusType st = res ? PQresultStatus(res.get()) : PGRES_FATAL_ERROR;
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY) {
@@ -284,6 +262,24 @@ void start_shared_locked(SharedPg& s) {
 }
 
 } // namespace
+
+PgConnPtr connect(const ConninfoParams& params) {
+    std::vector<const char*> keys;
+    std::vector<const char*> values;
+    for (const auto& [k, v] : params) {
+        keys.push_back(k.c_str());
+        values.push_back(v.c_str());
+    }
+    keys.push_back(nullptr);
+    values.push_back(nullptr);
+    PgConnPtr conn(PQconnectdbParams(keys.data(), values.data(), 0));
+    if (!conn)
+        throw std::runtime_error("connect (" + describe(params) + "): out of memory");
+    if (PQstatus(conn.get()) != CONNECTION_OK) {
+        throw std::runtime_error("connect (" + describe(params) + "): " + trim_right(PQerrorMessage(conn.get())));
+    }
+    return conn;
+}
 
 int requested_version_major() {
     const char* env = std::getenv("PGA_TEST_PG_VERSION");

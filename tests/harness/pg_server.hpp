@@ -9,7 +9,9 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
 
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <sys/types.h>
@@ -30,6 +32,16 @@ public:
 
 // The major named by env PGA_TEST_PG_VERSION, 15 when unset. Throws std::runtime_error if malformed.
 int requested_version_major();
+
+struct PgConnCloser {
+    void operator()(PGconn* conn) const noexcept { PQfinish(conn); }
+};
+// A libpq connection closed when the pointer goes.
+using PgConnPtr = std::unique_ptr<PGconn, PgConnCloser>;
+
+// Opens a connection with params (keyword/value, expand_dbname = 0); throws std::runtime_error
+// carrying user, host, port, dbname and the server's message when it fails.
+PgConnPtr connect(const ConninfoParams& params);
 
 // Runs SQL (several statements allowed) on a new connection; throws std::runtime_error carrying
 // the server's message on connection or statement failure.

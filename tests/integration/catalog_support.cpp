@@ -2,7 +2,10 @@
 #include "catalog_support.hpp"
 
 #include "json_schema.hpp"
+#include "pga/deliver/envelope.hpp"
+#include "pga/deliver/split.hpp"
 #include "pga/util/files.hpp"
+#include "pga/util/uuid.hpp"
 
 #include <chrono>
 #include <stdexcept>
@@ -125,34 +128,23 @@ std::vector<std::string> payload_errors(const nlohmann::json& body) {
 }
 
 std::vector<std::string> batch_errors(const std::vector<nlohmann::json>& metrics) {
-    const nlohmann::json body = {{"schema_version", 1}, {"collector_id", "00000000-0000-4000-8000-000000000000"},
-                                 {"hostname", "test"},  {"timestamp", util::rfc3339_utc(util::SystemClock::now())},
-                                 {"version", "test"},   {"metrics_count", metrics.size()},
-                                 {"metrics", metrics}};
-    return payload_errors(body);
+    // The body delivery pushes: the batch cut into spool items as the delivery sink cuts it, each
+    // wrapped by the one envelope builder.
+    const collect::Batch batch{util::uuid_v4(), 1, util::SystemClock::now(), metrics};
+    const auto budget = static_cast<std::size_t>(config::Config{}.backend.max_request_kib) * 1024 - 2048;
+    std::vector<std::string> errors;
+    for (const auto& item : deliver::to_spool_items(batch, budget)) {
+        deliver::SpoolEntry entry;
+        static_cast<deliver::SpoolItem&>(entry) = item;
+        const auto body = deliver::build_envelope({"00000000-0000-4000-8000-000000000000", "test", "test"}, entry);
+        for (auto& e : payload_errors(nlohmann::json::parse(body))) {
+            errors.push_back(item.batch_id + ": " + e);
+        }
+    }
+    return errors;
 }
 
-RawSession::RawSession(const ConninfoParams& params) {
-    std::vector<const char*> keys;
-    std::vector<const char*> values;
-    for (const auto& [k, v] : params) {
-        keys.push_back(k.c_str());
-        values.push_back(v.c_str());
-    }
-    keys.push_back(nullptr);
-    values.push_back(nullptr);
-    conn_ = PQconnectdbParams(keys.data(), values.data(), 0);
-    if (PQstatus(conn_) != CONNECTION_OK) {
-        const std::string msg = PQerrorMessage(conn_);
-        PQfinish(conn_);
-        throw std::runtime_error("connect: " + msg);
-    }
-    pid_ = PQbackendPID(conn_);
-}
-
-RawSession::~RawSession() {
-    PQfinish(conn_);
-}
+RawSession::RawSession(const ConninfoParams& params) : conn_(connect(params)), pid_(PQbackendPID(conn_.get())) {}
 
 void RawSession::exec(const std::string& sql) {
     send(sql);
@@ -163,14 +155,14 @@ void RawSession::exec(const std::string& sql) {
 }
 
 void RawSession::send(const std::string& sql) {
-    if (PQsendQuery(conn_, sql.c_str()) != 1) {
-        throw std::runtime_error(sql + ": " + PQerrorMessage(conn_));
+    if (PQsendQuery(conn_.get(), sql.c_str()) != 1) {
+        throw std::runtime_error(sql + ": " + PQerrorMessage(conn_.get()));
     }
 }
 
 std::string RawSession::finish() {
     std::string err;
-    while (PGresult* r = PQgetResult(conn_)) {
+    while (PGresult* r = PQgetResult(conn_.get())) {
         const auto st = PQresultStatus(r);
         if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && err.empty()) {
             err = PQresultErrorMessage(r);

@@ -8,7 +8,6 @@
 #include "pga/collect/collector.hpp"
 
 #include <functional>
-#include <libpq-fe.h>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -46,14 +45,14 @@ CollectorRun run_collector(std::string_view type, collect::Collector& collector,
 // Returns the schema violations of a push body (empty when it validates against the schema file).
 std::vector<std::string> payload_errors(const nlohmann::json& body);
 
-// Wraps metrics in a push body (envelope with schema_version) and returns its schema violations.
+// Returns the schema violations of the push bodies delivery would send for a batch of metrics
+// (deliver::to_spool_items, then deliver::build_envelope on each item).
 std::vector<std::string> batch_errors(const std::vector<nlohmann::json>& metrics);
 
 // A raw libpq connection for setting up activity: closed when destroyed.
 class RawSession {
 public:
     explicit RawSession(const ConninfoParams& params);
-    ~RawSession();
     RawSession(const RawSession&) = delete;
     RawSession& operator=(const RawSession&) = delete;
     // Runs sql and waits; throws std::runtime_error on failure.
@@ -65,7 +64,7 @@ public:
     int pid() const { return pid_; }
 
 private:
-    PGconn* conn_ = nullptr;
+    PgConnPtr conn_;
     int pid_ = 0;
 };
 

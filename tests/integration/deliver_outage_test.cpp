@@ -3,6 +3,7 @@
 // lost = created - accepted - counted drops = 0 checked against the backend's own ledger.
 #include "deliver_backend.hpp"
 
+#include "pga/collect/envelope.hpp"
 #include "pga/deliver/curl_transport.hpp"
 #include "pga/deliver/delivery_sink.hpp"
 
@@ -160,6 +161,14 @@ TEST(DeliverOutage, large_batches_go_in_requests_under_max_request_kib) {
         EXPECT_LE(r["bytes"].get<int>(), 16 * 1024);
     }
     EXPECT_EQ(ledger["metrics_total"], 40);
+    // Every part is a complete push body of the one envelope, schema_version included.
+    const auto bodies = rig.backend.control("GET", "/_test/bodies")["bodies"];
+    EXPECT_EQ(bodies.size(), ledger["accepted"].size());
+    for (const auto& b : bodies) {
+        EXPECT_EQ(b["body"]["schema_version"], collect::k_schema_version) << b.dump();
+        EXPECT_EQ(b["body"]["collector_id"], test::k_static_collector_id);
+        EXPECT_EQ(b["body"]["metrics_count"], b["body"]["metrics"].size());
+    }
     rig.expect_nothing_lost();
 }
 

@@ -1,10 +1,9 @@
 // Push envelope and gzip: see envelope.hpp.
 #include "pga/deliver/envelope.hpp"
 
-#include "pga/deliver/split.hpp"
 #include "pga/util/time.hpp"
 
-#include <nlohmann/json.hpp>
+#include <algorithm>
 #include <stdexcept>
 #include <zlib.h>
 
@@ -12,21 +11,9 @@ namespace pga::deliver {
 
 std::string build_envelope(const EnvelopeHeader& header, const SpoolEntry& entry) {
     const auto created = util::SystemClock::time_point(std::chrono::milliseconds(entry.created_ms));
-    nlohmann::json head = {
-        {"collector_id", header.collector_id},
-        {"hostname", header.hostname},
-        {"timestamp", util::rfc3339_utc(created)},
-        {"version", header.version},
-        {"batch_id", entry.batch_id},
-        {"sequence", entry.sequence},
-        {"metrics_count", entry.metrics_count},
-    };
-    std::string text = dump_json(head);
-    text.pop_back(); // the closing brace; the metrics array goes last
-    text += ",\"metrics\":";
-    text += entry.body;
-    text += '}';
-    return text;
+    const auto count = static_cast<std::size_t>(std::max<std::int64_t>(0, entry.metrics_count));
+    return collect::envelope_text(collect::envelope_head(header, {entry.batch_id, entry.sequence, created, count}),
+                                  entry.body);
 }
 
 std::string gzip(std::string_view data) {

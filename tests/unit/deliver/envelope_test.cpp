@@ -1,6 +1,7 @@
 // Unit tests of pga/deliver/envelope and jwt: the push body and the token claims.
 #include "pga/deliver/envelope.hpp"
 #include "pga/deliver/jwt.hpp"
+#include "pga/deliver/split.hpp"
 
 #include "fakes.hpp"
 
@@ -43,6 +44,20 @@ TEST(Envelope, carries_every_field_of_the_contract_and_the_batch_identity) {
     EXPECT_EQ(doc["sequence"], 42);
     EXPECT_EQ(doc["metrics_count"], 2);
     EXPECT_EQ(doc["metrics"].size(), 2u);
+    EXPECT_EQ(doc["schema_version"], pga::collect::k_schema_version);
+}
+
+TEST(Envelope, the_push_body_is_the_dry_run_envelope_of_the_same_batch) {
+    const pga::collect::Batch batch{"b-2",
+                                    7,
+                                    pga::util::parse_rfc3339("2026-02-26T10:00:00Z").value(),
+                                    {{{"type", "a"}, {"n", 1}}, {{"type", "b"}, {"s", "x\"y"}}}};
+    const auto items = to_spool_items(batch, 1 << 20);
+    ASSERT_EQ(items.size(), 1u);
+    SpoolEntry entry;
+    static_cast<SpoolItem&>(entry) = items[0];
+    const pga::collect::EnvelopeInfo info{"cid", "host", "3.3.0"};
+    EXPECT_EQ(nlohmann::json::parse(build_envelope(info, entry)), pga::collect::make_envelope(batch, info));
 }
 
 TEST(Envelope, gzip_round_trips) {
