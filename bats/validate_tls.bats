@@ -192,3 +192,14 @@ print(sorted({(c["name"], c["status"]) for c in d["checks"] if c["section"] == "
     [[ "$got" == *"('tls.key_file', 'ok')"* ]]
     [[ "$got" == *"] 2" ]]
 }
+
+@test "an encrypted key is an error, also on a terminal, where nothing prompts for a pass phrase" {
+    make_leaf client ca "$(at '-1 day')" "$(at '+365 days')"
+    openssl pkey -in "$T/client.key" -aes256 -passout pass:key-pass-phrase -out "$T/encrypted.key"
+    cfg=$(tls_config encrypted.toml http://127.0.0.1:1 ca.crt client.crt encrypted.key)
+    # script(1) gives pga-validate a terminal; a pass phrase prompt would wait there until the timeout
+    run timeout 20 script -qec "$PGA_BIN/pga-validate -c $cfg --only tls" /dev/null </dev/null
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"tls.key_file"*"$T/encrypted.key holds no unencrypted PEM private key"* ]]
+    [[ "$output" != *"pass phrase"* ]]
+}
