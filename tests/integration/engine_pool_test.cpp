@@ -122,6 +122,24 @@ TEST_F(PoolTest, at_the_cap_an_idle_connection_of_another_database_is_closed) {
     EXPECT_LE(connections_in_server(), 1);
 }
 
+TEST_F(PoolTest, at_the_cap_the_most_recently_used_idle_connection_makes_room) {
+    // Databases visited in the same order every cycle, one more than the pool holds: closing the
+    // newest idle connection keeps the older ones for the next round.
+    pg::Pool pool(params(), {0, 2});
+    for (int round = 0; round < 3; ++round) {
+        for (const char* db : {"pool_a", "pool_b", "pool_c"}) {
+            EXPECT_EQ(pool.acquire(db)->value("SELECT current_database()"), db);
+        }
+    }
+    const auto stats = pool.stats();
+    EXPECT_EQ(stats.acquisitions, 9u);
+    // Round 1 opens 3; each later round reuses one and opens two. Closing the oldest instead would
+    // open a connection on every borrow (9 created, 0 reused).
+    EXPECT_EQ(stats.created, 6u);
+    EXPECT_EQ(stats.reuses, 3u);
+    EXPECT_LE(connections_in_server(), 2);
+}
+
 TEST_F(PoolTest, a_borrow_waits_for_a_busy_pool_and_gives_up_after_the_timeout) {
     pg::PoolOptions o;
     o.min_size = 0;

@@ -4,6 +4,7 @@
 
 #include "pga/collect/manager_internal.hpp"
 
+#include <algorithm>
 #include <ctime>
 #include <spdlog/spdlog.h>
 #include <utility>
@@ -85,8 +86,8 @@ CycleOutput CollectorManager::run_cycle(const CycleInput& in, const std::atomic<
     auto hard_deadline = start + k_grace;
     for (const auto& s : slots) {
         hard_deadline += s->timeout;
-        submit(s);
     }
+    submit(slots, in.databases.size());
     wait(slots, stop, hard_deadline);
     out.abandoned = stop != nullptr && stop->load();
     assemble(slots, in, out);
@@ -151,45 +152,79 @@ void CollectorManager::add_slots(Entry& e, const CycleInput& in, std::vector<std
     }
 }
 
-void CollectorManager::submit(const std::shared_ptr<Slot>& slot) {
-    auto collector = slot->entry->collector;
-    auto in_flight = slot->entry->in_flight;
-    ++*in_flight;
-    pool_->submit([slot, sync = sync_, collector, in_flight] {
-        {
-            std::lock_guard lock(sync->mutex);
-            if (slot->abandoned) {
-                slot->done = true;
-                --*in_flight;
-                sync->changed.notify_all();
-                return;
-            }
-            slot->started = true;
-            slot->budget = std::make_unique<RunBudget>(Clock::now() + slot->timeout);
-        }
-        const auto start = Clock::now();
-        const auto cpu_start = thread_cpu_us();
-        Context ctx{*slot->config,        *slot->pool,     slot->databases,
-                    slot->server_version, slot->timestamp, slot->budget->deadline(),
-                    slot->budget.get()};
-        Output result;
-        std::string failure;
-        try {
-            collector->collect(ctx, result);
-        } catch (const std::exception& e) {
-            failure = e.what();
-        }
+// One queued run with what it needs to outlive the manager (an abandoned run may finish late).
+struct CollectorManager::Queued {
+    std::shared_ptr<Slot> slot;
+    std::shared_ptr<Collector> collector;
+    std::shared_ptr<std::atomic<int>> in_flight;
+};
+
+void CollectorManager::run_queued(const Queued& q, const std::shared_ptr<Sync>& sync) {
+    const auto& slot = q.slot;
+    {
         std::lock_guard lock(sync->mutex);
-        slot->out = std::move(result);
-        slot->failure = std::move(failure);
-        const auto wall = Clock::now() - start;
-        slot->duration_ms = std::chrono::duration_cast<milliseconds>(wall).count();
-        slot->wall_us = std::chrono::duration_cast<std::chrono::microseconds>(wall).count();
-        slot->cpu_us = thread_cpu_us() - cpu_start;
-        slot->done = true;
-        --*in_flight;
-        sync->changed.notify_all();
-    });
+        if (slot->abandoned) {
+            slot->done = true;
+            --*q.in_flight;
+            sync->changed.notify_all();
+            return;
+        }
+        slot->started = true;
+        slot->budget = std::make_unique<RunBudget>(Clock::now() + slot->timeout);
+    }
+    const auto start = Clock::now();
+    const auto cpu_start = thread_cpu_us();
+    Context ctx{*slot->config,        *slot->pool,     slot->databases,
+                slot->server_version, slot->timestamp, slot->budget->deadline(),
+                slot->budget.get()};
+    Output result;
+    std::string failure;
+    try {
+        q.collector->collect(ctx, result);
+    } catch (const std::exception& e) {
+        failure = e.what();
+    }
+    std::lock_guard lock(sync->mutex);
+    slot->out = std::move(result);
+    slot->failure = std::move(failure);
+    const auto wall = Clock::now() - start;
+    slot->duration_ms = std::chrono::duration_cast<milliseconds>(wall).count();
+    slot->wall_us = std::chrono::duration_cast<std::chrono::microseconds>(wall).count();
+    slot->cpu_us = thread_cpu_us() - cpu_start;
+    slot->done = true;
+    --*q.in_flight;
+    sync->changed.notify_all();
+}
+
+void CollectorManager::submit(const std::vector<std::shared_ptr<Slot>>& slots, std::size_t databases) {
+    const auto queued = [](const std::shared_ptr<Slot>& s) {
+        ++*s->entry->in_flight;
+        return Queued{s, s->entry->collector, s->entry->in_flight};
+    };
+    // With at least as many databases as workers there is parallelism enough across databases:
+    // one task per database runs its per-database types one after the other, so they reuse one
+    // pooled connection instead of opening one per type (a pool smaller than the database count
+    // would otherwise churn through connections every cycle).
+    const bool bundle = databases > 1 && databases >= static_cast<std::size_t>(pool_->size());
+    std::vector<std::pair<std::string, std::vector<Queued>>> bundles;
+    for (const auto& s : slots) {
+        if (!bundle || s->database.empty()) {
+            pool_->submit([q = queued(s), sync = sync_] { run_queued(q, sync); });
+            continue;
+        }
+        auto it = std::find_if(bundles.begin(), bundles.end(), [&](const auto& b) { return b.first == s->database; });
+        if (it == bundles.end()) {
+            it = bundles.insert(bundles.end(), {s->database, {}});
+        }
+        it->second.push_back(queued(s));
+    }
+    for (auto& b : bundles) {
+        pool_->submit([runs = std::move(b.second), sync = sync_] {
+            for (const auto& q : runs) {
+                run_queued(q, sync);
+            }
+        });
+    }
 }
 
 void CollectorManager::wait(const std::vector<std::shared_ptr<Slot>>& slots, const std::atomic<bool>* stop,

@@ -68,12 +68,13 @@ public:
 
     struct Entry;
     struct Slot;
+    struct Queued;
 
 private:
     bool due(Entry& e, const CycleInput& in) const;
     std::vector<std::shared_ptr<Slot>> schedule(const CycleInput& in, CycleOutput& out);
     void add_slots(Entry& e, const CycleInput& in, std::vector<std::shared_ptr<Slot>>& slots);
-    void submit(const std::shared_ptr<Slot>& slot);
+    void submit(const std::vector<std::shared_ptr<Slot>>& slots, std::size_t databases);
     void wait(const std::vector<std::shared_ptr<Slot>>& slots, const std::atomic<bool>* stop,
               util::SteadyClock::time_point hard_deadline);
     void assemble(const std::vector<std::shared_ptr<Slot>>& slots, const CycleInput& in, CycleOutput& out);
@@ -81,6 +82,7 @@ private:
     std::vector<std::unique_ptr<Entry>> entries_;
     std::unique_ptr<ThreadPool> pool_;
     struct Sync;
+    static void run_queued(const Queued& q, const std::shared_ptr<Sync>& sync);
     std::shared_ptr<Sync> sync_;
 };
 

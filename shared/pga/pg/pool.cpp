@@ -63,6 +63,18 @@ struct Pool::State {
         return conn;
     }
 
+    // Removes the most recently returned idle connection (of any database) for closing. At the cap
+    // the collection loop visits more databases than the pool holds in the same order every
+    // cycle; closing the newest keeps the others for the next cycle, where closing the oldest
+    // would close exactly the one needed next (pga-bench, docs/benchmarks.md).
+    std::unique_ptr<Connection> take_newest_idle() {
+        if (idle.empty()) {
+            return nullptr;
+        }
+        auto conn = std::move(idle.back().conn);
+        idle.pop_back();
+        return conn;
+    }
     // Checks an idle connection taken for reuse outside the lock; returns true (counted as a reuse)
     // when it is healthy, else closes it. `conn` stays set only on success.
     bool check_out(std::unique_ptr<Connection>& conn, std::unique_lock<std::mutex>& lock) {
@@ -181,7 +193,7 @@ Lease Pool::acquire(const std::string& dbname, Clock::time_point deadline) {
             lock.unlock();
             return open_new(dbname);
         }
-        if (auto other = s.take_oldest_idle()) {
+        if (auto other = s.take_newest_idle()) {
             s.mark_closed();
             lock.unlock();
             other.reset(); // closes the other database's idle connection to make room
