@@ -80,3 +80,39 @@ TEST_F(CatalogActivity, repeatedly_read_table_shows_cache_hits) {
     EXPECT_LE(t["heap_hit_ratio"].get<double>(), 1.0);
     EXPECT_TRUE(t["toast_blks_hit"].is_null()); // no TOAST table: NULL stays null
 }
+
+TEST_F(CatalogActivity, max_sessions_caps_the_long_running_list_longest_first) {
+    RawSession a(server().superuser_conninfo_params());
+    RawSession b(server().superuser_conninfo_params());
+    RawSession c(server().superuser_conninfo_params());
+    for (auto* s : {&a, &b, &c}) {
+        s->exec("BEGIN; SELECT 1");
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+    auto config = monitor_config(server());
+    config.tuning.pg_connections_long_running_s = 1;
+    auto collector = pga::collectors::make_connections();
+    const auto all = run_collector("pg_connections", *collector, server(), config);
+    ASSERT_EQ(all.ok().size(), 1u) << nlohmann::json(all.metrics).dump(2);
+    EXPECT_GE(all.ok()[0]["long_running"].size(), 3u);
+
+    config.tuning.pg_connections_max_sessions = 2;
+    const auto capped = run_collector("pg_connections", *collector, server(), config);
+    ASSERT_EQ(capped.ok().size(), 1u) << nlohmann::json(capped.metrics).dump(2);
+    const auto list = capped.ok()[0]["long_running"];
+    ASSERT_EQ(list.size(), 2u) << list.dump(2);
+    const auto full = all.ok()[0]["long_running"];
+    EXPECT_EQ(list[0]["pid"], full[0]["pid"]); // the oldest first, as in the full list
+    EXPECT_EQ(list[1]["pid"], full[1]["pid"]);
+    std::vector<int> ours;
+    for (const auto& s : full) {
+        if (s["pid"] == a.pid() || s["pid"] == b.pid() || s["pid"] == c.pid()) {
+            ours.push_back(s["pid"].get<int>());
+        }
+    }
+    EXPECT_EQ(ours, (std::vector<int>{a.pid(), b.pid(), c.pid()}));
+    for (auto* s : {&a, &b, &c}) {
+        s->exec("ROLLBACK");
+    }
+}

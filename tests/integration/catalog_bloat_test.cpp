@@ -71,3 +71,28 @@ TEST_F(CatalogBloat, pg_monitor_role_measures_with_pgstattuple) {
     EXPECT_GT(i["bloat_percent"].get<double>(), 70.0) << i.dump();
     EXPECT_EQ(o["measure_errors"], 0);
 }
+
+TEST_F(CatalogBloat, max_measured_and_min_pages_bound_the_work) {
+    auto collector = pga::collectors::make_bloat();
+    auto config = monitor_config(server());
+    config.tuning.pg_bloat_max_measured = 0; // pga_monitor cannot see the statistics: nothing is measured
+    const auto unmeasured = bloat_of(run_collector("pg_bloat", *collector, server(), config, {"bloat_db"}));
+    EXPECT_EQ(unmeasured["tables"], nlohmann::json::array()) << unmeasured.dump(2);
+    EXPECT_GE(unmeasured["tables_without_estimate"].get<int>(), 1);
+    EXPECT_GE(unmeasured["indexes_without_estimate"].get<int>(), 1);
+
+    config = monitor_config(server());
+    config.tuning.pg_bloat_min_pages = 1000000000; // every relation is too small to estimate
+    const auto superuser = conn_params(server().superuser_conninfo_params());
+    const auto version = std::stoi(server().query_value("SHOW server_version_num"));
+    const auto none = bloat_of(run_collector("pg_bloat", *collector, superuser, version, config, {"bloat_db"}));
+    EXPECT_EQ(none["tables"], nlohmann::json::array()) << none.dump(2);
+    EXPECT_EQ(none["indexes"], nlohmann::json::array()) << none.dump(2);
+    EXPECT_EQ(none["tables_without_estimate"], 0);
+
+    config.tuning.pg_bloat_min_pages = 0;
+    config.tuning.pg_bloat_max_relations = 1;
+    const auto one = bloat_of(run_collector("pg_bloat", *collector, superuser, version, config, {"bloat_db"}));
+    EXPECT_EQ(one["tables"].size(), 1u) << one.dump(2);
+    EXPECT_EQ(one["indexes"].size(), 1u) << one.dump(2);
+}

@@ -4,6 +4,7 @@
 #include "catalog_support.hpp"
 #include "pga/collectors/factories.hpp"
 
+#include <functional>
 #include <set>
 
 using namespace pga::test;
@@ -31,8 +32,13 @@ protected:
             "inv_db");
     }
 
-    nlohmann::json one(std::string_view type, std::unique_ptr<pga::collect::Collector> c) {
-        const auto run = run_collector(type, *c, server(), monitor_config(server()), {"inv_db"});
+    nlohmann::json one(std::string_view type, std::unique_ptr<pga::collect::Collector> c,
+                       const std::function<void(pga::config::Config&)>& tune = {}) {
+        auto config = monitor_config(server());
+        if (tune) {
+            tune(config);
+        }
+        const auto run = run_collector(type, *c, server(), config, {"inv_db"});
         EXPECT_EQ(batch_errors(run.metrics), std::vector<std::string>{});
         EXPECT_EQ(run.ok().size(), 1u) << nlohmann::json(run.metrics).dump(2);
         return run.ok().empty() ? nlohmann::json::object() : run.ok()[0];
@@ -87,4 +93,26 @@ TEST_F(CatalogInventory, schema_includes_partitions_matviews_constraints_and_ind
     EXPECT_EQ(idx["is_unique"], false);
     EXPECT_EQ(named(child["indexes"], "child_pkey")["is_primary"], true);
     EXPECT_EQ(o["relations_omitted"], 0);
+}
+
+TEST_F(CatalogInventory, schema_and_cache_stay_within_their_configured_caps) {
+    const auto all = one("pg_schema", pga::collectors::make_schema());
+    const auto total = all["relations"].size();
+    ASSERT_GE(total, 6u) << all.dump(2);
+    const auto capped =
+        one("pg_schema", pga::collectors::make_schema(), [](auto& c) { c.tuning.pg_schema_max_relations = 2; });
+    EXPECT_EQ(capped["relations"].size(), 2u);
+    EXPECT_EQ(capped["relations_omitted"], total - 2);
+
+    server().exec_sql("INSERT INTO ref VALUES (1), (2); INSERT INTO child VALUES (1, 1); SELECT * FROM child c"
+                      " JOIN ref r ON r.id = c.ref_id",
+                      "inv_db");
+    const auto cache = one("pg_cache", pga::collectors::make_cache(), [](auto& c) {
+        c.tuning.pg_cache_max_tables = 1;
+        c.tuning.pg_cache_max_indexes = 2;
+    });
+    EXPECT_EQ(cache["tables"].size(), 1u) << cache.dump(2);
+    EXPECT_GE(cache["tables_omitted"].get<int>(), 3) << cache.dump(2); // ref, child, two partitions
+    EXPECT_EQ(cache["indexes"].size(), 2u) << cache.dump(2);
+    EXPECT_GE(cache["indexes_omitted"].get<int>(), 1) << cache.dump(2); // ref_pkey, child_pkey, child_ref_idx
 }

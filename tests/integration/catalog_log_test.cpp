@@ -1,6 +1,7 @@
 // pg_log against the harness server's real log: the first run starts at the end of the current
 // file; later runs return new entries with real timestamps and levels, follow a rotation
-// (pg_rotate_logfile) without losing the old file's last lines, stay within max_lines, and continue
+// (pg_rotate_logfile) without losing the old file's last lines, stay within max_lines and
+// max_read_kib, and continue
 // from the saved offset after a restart (a new collector with the same state_dir).
 #include "catalog_support.hpp"
 #include "pga/collectors/log.hpp"
@@ -35,9 +36,11 @@ protected:
             return f && f->find(text) != std::string::npos;
         }));
     }
-    CollectorRun run(pga::collectors::LogCollector& c, std::int64_t max_lines = 1000) {
+    CollectorRun run(pga::collectors::LogCollector& c, std::int64_t max_lines = 1000,
+                     std::int64_t max_read_kib = 8192) {
         auto config = monitor_config(server(), state_dir_);
         config.tuning.pg_log_max_lines = max_lines;
+        config.tuning.pg_log_max_read_kib = max_read_kib;
         auto r = run_collector("pg_log", c, server(), config);
         EXPECT_EQ(batch_errors(r.metrics), std::vector<std::string>{});
         EXPECT_EQ(r.ok().size(), 1u) << nlohmann::json(r.metrics).dump(2);
@@ -113,6 +116,34 @@ TEST_F(CatalogLog, reads_at_most_max_lines_per_cycle) {
     EXPECT_EQ(first.ok().at(0)["more_pending"], true);
     const auto rest = messages(run(collector, 1000));
     EXPECT_TRUE(has(rest, "pga-bounded-3"));
+}
+
+TEST_F(CatalogLog, reads_at_most_max_read_kib_per_cycle) {
+    pga::collectors::LogCollector collector;
+    run(collector);
+    // About 150 KiB of log: 150 warnings of 1000 characters.
+    server().exec_sql("DO $$ BEGIN FOR i IN 1..150 LOOP RAISE WARNING '%', 'pga-bulk-' || i || ' ' || "
+                      "repeat('x', 1000); END LOOP; END $$");
+    ASSERT_TRUE(wait_for([&] {
+        const auto f = pga::util::try_read_file(current_file(), nullptr);
+        return f && f->find("pga-bulk-150 ") != std::string::npos;
+    }));
+    const auto first = run(collector, 1000000, 64);
+    const auto o = first.ok().at(0);
+    EXPECT_LE(o["bytes_read"].get<std::int64_t>(), 64 * 1024);
+    EXPECT_GT(o["bytes_read"].get<std::int64_t>(), 32 * 1024);
+    EXPECT_EQ(o["more_pending"], true);
+    EXPECT_FALSE(has(messages(first), "pga-bulk-150 " + std::string(1000, 'x')));
+    // The rest follows in later cycles, nothing lost or repeated.
+    auto seen = messages(first);
+    for (int i = 0; i < 5; ++i) {
+        const auto next = messages(run(collector, 1000000, 64));
+        seen.insert(seen.end(), next.begin(), next.end());
+    }
+    for (const int n : {1, 75, 150}) {
+        const auto text = "pga-bulk-" + std::to_string(n) + " " + std::string(1000, 'x');
+        EXPECT_EQ(std::count(seen.begin(), seen.end(), text), 1) << n;
+    }
 }
 
 TEST_F(CatalogLog, remote_server_is_unavailable_with_reason) {

@@ -93,8 +93,10 @@ nlohmann::json read_bloat(pg::Session& session, const BloatOptions& options, std
 
 std::unique_ptr<collect::Collector> make_bloat() {
     return std::make_unique<SessionCollector>(
-        [](pg::Session& s, const collect::Context&, collect::Output& out) {
-            out.metrics.push_back(read_bloat(s, BloatOptions{}, &out.rows));
+        [](pg::Session& s, const collect::Context& ctx, collect::Output& out) {
+            const auto& t = ctx.config.tuning;
+            const BloatOptions options{t.pg_bloat_min_pages, t.pg_bloat_max_relations, t.pg_bloat_max_measured};
+            out.metrics.push_back(read_bloat(s, options, &out.rows));
         },
         true);
 }

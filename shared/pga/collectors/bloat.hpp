@@ -7,14 +7,18 @@
 #pragma once
 
 #include "pga/collect/collector.hpp"
+#include "pga/config/config.hpp"
 #include "pga/pg/session.hpp"
 
 namespace pga::collectors {
 
+// The [pg_bloat] tuning keys; defaults from config::Config.
 struct BloatOptions {
-    std::int64_t min_pages = 10;      // smaller relations are not estimated
-    std::int64_t max_relations = 100; // tables and indexes each, reported at most (largest first)
-    std::int64_t max_measured = 10;   // relations measured with pgstattuple per run, tables and indexes each
+    std::int64_t min_pages = config::Config::Collectors{}.pg_bloat_min_pages; // smaller relations are not estimated
+    // tables and indexes each, reported at most (largest first)
+    std::int64_t max_relations = config::Config::Collectors{}.pg_bloat_max_relations;
+    // relations measured with pgstattuple per run, tables and indexes each
+    std::int64_t max_measured = config::Config::Collectors{}.pg_bloat_max_measured;
 };
 
 // Returns the pg_bloat object of the database session is connected to; throws pg::Error.

@@ -8,8 +8,6 @@ namespace pga::collectors {
 
 namespace {
 
-constexpr std::int64_t k_limit = 200;
-
 const char* const k_database_sql = "SELECT s.blks_hit, s.blks_read FROM pg_catalog.pg_stat_database s"
                                    " WHERE s.datname = pg_catalog.current_database()";
 
@@ -76,10 +74,10 @@ std::optional<double> hit_ratio(std::int64_t hit, std::int64_t read) {
     return static_cast<double>(hit) / static_cast<double>(hit + read);
 }
 
-nlohmann::json read_cache(pg::Session& session, std::int64_t limit, std::uint64_t* rows) {
+nlohmann::json read_cache(pg::Session& session, const CacheLimits& limits, std::uint64_t* rows) {
     const auto db = session.query(k_database_sql);
-    const auto tables = session.query(k_tables_sql, {std::to_string(limit)});
-    const auto indexes = session.query(k_indexes_sql, {std::to_string(limit)});
+    const auto tables = session.query(k_tables_sql, {std::to_string(limits.max_tables)});
+    const auto indexes = session.query(k_indexes_sql, {std::to_string(limits.max_indexes)});
     const std::int64_t hit = first_int(db, "blks_hit");
     const std::int64_t read = first_int(db, "blks_read");
     nlohmann::json o = {{"database", session.database()},
@@ -99,8 +97,9 @@ nlohmann::json read_cache(pg::Session& session, std::int64_t limit, std::uint64_
 
 std::unique_ptr<collect::Collector> make_cache() {
     return std::make_unique<SessionCollector>(
-        [](pg::Session& s, const collect::Context&, collect::Output& out) {
-            out.metrics.push_back(read_cache(s, k_limit, &out.rows));
+        [](pg::Session& s, const collect::Context& ctx, collect::Output& out) {
+            const CacheLimits limits{ctx.config.tuning.pg_cache_max_tables, ctx.config.tuning.pg_cache_max_indexes};
+            out.metrics.push_back(read_cache(s, limits, &out.rows));
         },
         true);
 }

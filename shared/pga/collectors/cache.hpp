@@ -5,6 +5,7 @@
 #pragma once
 
 #include "pga/collect/collector.hpp"
+#include "pga/config/config.hpp"
 #include "pga/pg/session.hpp"
 
 namespace pga::collectors {
@@ -12,8 +13,14 @@ namespace pga::collectors {
 // Returns hit / (hit + read), or nullopt when both are 0.
 std::optional<double> hit_ratio(std::int64_t hit, std::int64_t read);
 
-// Returns the pg_cache object of the database session is connected to (at most `limit` tables and
-// indexes); throws pg::Error.
-nlohmann::json read_cache(pg::Session& session, std::int64_t limit, std::uint64_t* rows);
+// The [pg_cache] tuning keys; defaults from config::Config.
+struct CacheLimits {
+    std::int64_t max_tables = config::Config::Collectors{}.pg_cache_max_tables;
+    std::int64_t max_indexes = config::Config::Collectors{}.pg_cache_max_indexes;
+};
+
+// Returns the pg_cache object of the database session is connected to (at most limits.max_tables
+// tables and limits.max_indexes indexes, busiest first); throws pg::Error.
+nlohmann::json read_cache(pg::Session& session, const CacheLimits& limits, std::uint64_t* rows);
 
 } // namespace pga::collectors

@@ -115,8 +115,9 @@ nlohmann::json read_connections(pg::Session& session, const ConnectionsOptions& 
 std::unique_ptr<collect::Collector> make_connections() {
     return std::make_unique<SessionCollector>(
         [](pg::Session& s, const collect::Context& ctx, collect::Output& out) {
-            const ConnectionsOptions options{ctx.config.tuning.pg_connections_include_query_text,
-                                             ctx.config.tuning.pg_connections_long_running_s};
+            const auto& t = ctx.config.tuning;
+            const ConnectionsOptions options{t.pg_connections_include_query_text, t.pg_connections_long_running_s,
+                                             t.pg_connections_max_sessions};
             out.metrics.push_back(read_connections(s, options, &out.rows));
         },
         false);

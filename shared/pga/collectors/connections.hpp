@@ -5,14 +5,17 @@
 #pragma once
 
 #include "pga/collect/collector.hpp"
+#include "pga/config/config.hpp"
 #include "pga/pg/session.hpp"
 
 namespace pga::collectors {
 
+// The [pg_connections] tuning keys; defaults from config::Config.
 struct ConnectionsOptions {
-    bool include_query_text = false;
-    std::int64_t long_running_s = 300;
-    std::int64_t max_sessions = 100; // long-running sessions listed at most (longest first)
+    bool include_query_text = config::Config::Collectors{}.pg_connections_include_query_text;
+    std::int64_t long_running_s = config::Config::Collectors{}.pg_connections_long_running_s;
+    // long-running sessions listed at most (longest first)
+    std::int64_t max_sessions = config::Config::Collectors{}.pg_connections_max_sessions;
 };
 
 // Returns the pg_connections object of the cluster session belongs to; throws pg::Error.

@@ -85,7 +85,7 @@ nlohmann::json counts_by_level(const std::vector<nlohmann::json>& entries) {
 
 } // namespace
 
-void LogCollector::read(pg::Session& session, LogFollower& follower, std::int64_t max_lines, collect::Output& out) {
+void LogCollector::read(pg::Session& session, LogFollower& follower, const LogLimits& limits, collect::Output& out) {
     const auto settings = session.query(k_settings_sql);
     if (!settings.get_bool(0, 2).value_or(false)) {
         out.unavailable = "logging_collector is off: the server log is not in a file the collector can follow";
@@ -105,7 +105,7 @@ void LogCollector::read(pg::Session& session, LogFollower& follower, std::int64_
     }
     LogChunk chunk;
     try {
-        chunk = follower.read(path, max_lines);
+        chunk = follower.read(path, limits.max_lines, limits.max_bytes);
     } catch (const std::runtime_error& e) {
         out.unavailable = std::string("cannot read the server log: ") + e.what();
         return;
@@ -136,7 +136,9 @@ void LogCollector::collect(const collect::Context& ctx, collect::Output& out) {
         follower_ = std::make_unique<LogFollower>(dir.empty() ? "" : dir + "/pg_log.position.json");
     }
     auto conn = ctx.borrow(ctx.config.postgresql.database);
-    read(*conn, *follower_, ctx.config.tuning.pg_log_max_lines, out);
+    const LogLimits limits{ctx.config.tuning.pg_log_max_lines,
+                           static_cast<std::uint64_t>(ctx.config.tuning.pg_log_max_read_kib) * 1024};
+    read(*conn, *follower_, limits, out);
 }
 
 std::unique_ptr<collect::Collector> make_log() {

@@ -12,8 +12,6 @@ namespace pga::collectors {
 
 namespace {
 
-constexpr std::uint64_t k_max_bytes = 8u << 20; // read per file per call at most
-
 std::optional<std::uint64_t> file_size(const std::string& file) {
     std::error_code ec;
     const auto size = std::filesystem::file_size(file, ec);
@@ -50,15 +48,29 @@ void LogFollower::save() {
     }
 }
 
-bool LogFollower::read_file(const std::string& file, std::int64_t max_lines, LogChunk& chunk) {
+bool LogFollower::read_file(const std::string& file, std::int64_t max_lines, std::uint64_t max_bytes, LogChunk& chunk) {
+    const std::uint64_t budget = max_bytes > chunk.bytes ? max_bytes - chunk.bytes : 0;
+    if (budget == 0) {
+        chunk.more = true;
+        return false;
+    }
     std::ifstream in(file, std::ios::binary);
     if (!in) {
         throw std::runtime_error("cannot open " + file + ": " + util::errno_text());
     }
     in.seekg(static_cast<std::streamoff>(position_->offset));
-    std::string data(k_max_bytes, '\0');
+    std::string data(static_cast<std::size_t>(budget), '\0');
     in.read(data.data(), static_cast<std::streamsize>(data.size()));
     data.resize(static_cast<std::size_t>(in.gcount()));
+    if (data.size() == budget && data.find('\n') == std::string::npos && max_lines > 0) {
+        // One line longer than the whole budget: take what fits as a line of its own rather than
+        // never moving on; the rest of it follows as continuation text.
+        position_->offset += data.size();
+        chunk.bytes += data.size();
+        chunk.lines.push_back(std::move(data));
+        chunk.more = true;
+        return false;
+    }
     std::size_t start = 0;
     while (static_cast<std::int64_t>(chunk.lines.size()) < max_lines) {
         const auto nl = data.find('\n', start);
@@ -70,12 +82,12 @@ bool LogFollower::read_file(const std::string& file, std::int64_t max_lines, Log
     }
     position_->offset += start;
     chunk.bytes += start;
-    const bool at_end = data.find('\n', start) == std::string::npos && data.size() < k_max_bytes;
+    const bool at_end = data.find('\n', start) == std::string::npos && data.size() < budget;
     chunk.more = chunk.more || !at_end;
     return at_end;
 }
 
-LogChunk LogFollower::read(const std::string& current_file, std::int64_t max_lines) {
+LogChunk LogFollower::read(const std::string& current_file, std::int64_t max_lines, std::uint64_t max_bytes) {
     if (!loaded_) {
         load();
     }
@@ -89,7 +101,7 @@ LogChunk LogFollower::read(const std::string& current_file, std::int64_t max_lin
     if (position_->file != current_file) {
         chunk.rotated = true;
         const auto old_size = file_size(position_->file);
-        if (old_size && *old_size >= position_->offset && !read_file(position_->file, max_lines, chunk)) {
+        if (old_size && *old_size >= position_->offset && !read_file(position_->file, max_lines, max_bytes, chunk)) {
             save();
             return chunk; // the old file is not finished yet
         }
@@ -100,7 +112,7 @@ LogChunk LogFollower::read(const std::string& current_file, std::int64_t max_lin
     }
     const auto left = max_lines - static_cast<std::int64_t>(chunk.lines.size());
     if (left > 0) {
-        read_file(current_file, left, chunk);
+        read_file(current_file, left, max_bytes, chunk);
     } else {
         chunk.more = true;
     }

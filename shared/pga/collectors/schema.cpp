@@ -11,8 +11,6 @@ namespace pga::collectors {
 
 namespace {
 
-constexpr std::int64_t k_max_relations = 2000;
-
 const char* const k_relations_sql =
     "WITH rel AS (SELECT c.oid, n.nspname, c.relname, c.relkind, c.relpersistence, c.relispartition"
     " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
@@ -139,8 +137,8 @@ nlohmann::json read_schema(pg::Session& session, std::int64_t max_relations, std
 
 std::unique_ptr<collect::Collector> make_schema() {
     return std::make_unique<SessionCollector>(
-        [](pg::Session& s, const collect::Context&, collect::Output& out) {
-            out.metrics.push_back(read_schema(s, k_max_relations, &out.rows));
+        [](pg::Session& s, const collect::Context& ctx, collect::Output& out) {
+            out.metrics.push_back(read_schema(s, ctx.config.tuning.pg_schema_max_relations, &out.rows));
         },
         true);
 }

@@ -86,12 +86,21 @@ struct Config {
         std::string listen = "127.0.0.1:9188";
     } exporter;
 
+    // Per metric type tuning keys ([<type>] section): how much one run reports or reads.
     struct Collectors {
         std::int64_t pg_stats_max_tables = 200;
         std::int64_t pg_stats_max_indexes = 200;
         bool pg_connections_include_query_text = false;
         std::int64_t pg_connections_long_running_s = 300;
+        std::int64_t pg_connections_max_sessions = 100;
         std::int64_t pg_log_max_lines = 1000;
+        std::int64_t pg_log_max_read_kib = 8192;
+        std::int64_t pg_bloat_max_relations = 100;
+        std::int64_t pg_bloat_min_pages = 10;
+        std::int64_t pg_bloat_max_measured = 10;
+        std::int64_t pg_cache_max_tables = 200;
+        std::int64_t pg_cache_max_indexes = 200;
+        std::int64_t pg_schema_max_relations = 2000;
     } tuning;
 
     std::map<std::string, MetricSettings> metrics; // keyed by metric type name

@@ -14,10 +14,14 @@ namespace pga::test {
 
 inline std::vector<config::MetricDefaults> test_metrics() {
     // Every type with tuning keys is here, so the table-driven tests cover those keys too.
-    return {{"pg_query_stats", "statements", 60, 30, true}, {"pg_stats", "tables", 60, 30, true},
-            {"sysstat", "host", 60, 10, true},          {"disk_usage", "disks", 300, 10, true},
-            {"pg_connections", "sessions", 60, 30, true}, {"pg_log", "server log", 60, 30, true},
-            {"pg_bloat", "bloat", 3600, 120, true},       {"pg_cache", "hit ratios", 300, 30, true},
+    return {{"pg_query_stats", "statements", 60, 30, true},
+            {"pg_stats", "tables", 60, 30, true},
+            {"sysstat", "host", 60, 10, true},
+            {"disk_usage", "disks", 300, 10, true},
+            {"pg_connections", "sessions", 60, 30, true},
+            {"pg_log", "server log", 60, 30, true},
+            {"pg_bloat", "bloat", 3600, 120, true},
+            {"pg_cache", "hit ratios", 300, 30, true},
             {"pg_schema", "inventory", 3600, 60, true}};
 }
 
