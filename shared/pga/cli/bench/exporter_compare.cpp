@@ -20,8 +20,8 @@
 namespace pga::cli::bench {
 
 const std::vector<std::string>& shared_family_types() {
-    static const std::vector<std::string> types = {"pg_connections",  "pg_locks",    "pg_replication",
-                                                   "pg_checkpointer", "pg_settings", "pg_cache"};
+    static const std::vector<std::string> types = {"pg_connections", "pg_locks", "pg_replication", "pg_checkpointer",
+                                                   "pg_settings"};
     return types;
 }
 
