@@ -6,15 +6,17 @@ bats_require_minimum_version 1.5.0
 
 load helpers/common
 load helpers/tools
+load helpers/backend
 
 setup_file() { tools_pg_start; }
 teardown_file() { tools_pg_stop; }
+teardown() { backend_stop; }
 
 json_field() { /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($1)" "$2"; }
 
 @test "pga-bench --scale 10 builds a cluster, measures real cycles and removes the cluster" {
     run --separate-stderr "$PGA_BIN/pga-bench" --scale 10 --tables 4 --rows 200 --statements 300 -n 3 \
-        --json --chart "$BATS_TEST_TMPDIR/cycles.svg"
+        --floor --json --chart "$BATS_TEST_TMPDIR/cycles.svg"
     [ "$status" -eq 0 ]
     echo "$output" >"$BATS_TEST_TMPDIR/r.json"
     j="$BATS_TEST_TMPDIR/r.json"
@@ -34,6 +36,9 @@ json_field() { /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1
     [ "$(json_field 'd["collectors"]["pg_query_stats"]["rows"] >= 100' "$j")" = True ]
     [ "$(json_field '{t["name"] for t in d["targets"]} >= {"cycle p95", "peak RSS", "pool reuse"}' "$j")" = True ]
     [ "$(json_field 'd["server_exec_ms_per_cycle"] > 0' "$j")" = True ]
+    # The floor replayed the last cycle's SQL on every database (and postgres, for the cluster-wide types).
+    [ "$(json_field 'd["floor"]["queries"] > 50 and d["floor"]["databases"] == 11' "$j")" = True ]
+    [ "$(json_field 'd["overhead_vs_floor"] > 0' "$j")" = True ]
     head -c 4 "$BATS_TEST_TMPDIR/cycles.svg" | grep -q '<svg'
     [ "$(grep -c '<rect x=' "$BATS_TEST_TMPDIR/cycles.svg")" -eq 20 ]
     grep -q 'p95 ' "$BATS_TEST_TMPDIR/cycles.svg"
@@ -77,4 +82,21 @@ json_field() { /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1
     [ "$status" -eq 2 ]
     run "$PGA_BIN/pga-bench" -n 0
     [ "$status" -eq 2 ]
+}
+
+@test "--push delivers every batch to the backend through a private spool" {
+    backend_start --static-token bench-token --static-collector-id 00000000-0000-4000-8000-000000000001
+    printf 'bench-token\n' >"$BATS_TEST_TMPDIR/token"
+    chmod 600 "$BATS_TEST_TMPDIR/token"
+    cfg=$(tools_config push.toml "[backend]
+url = \"$BACKEND_URL\"
+token_file = \"$BATS_TEST_TMPDIR/token\"")
+    run --separate-stderr "$PGA_BIN/pga-bench" -c "$cfg" -n 3 --warmup 0 --types sysstat,pg_settings --push --json
+    [ "$status" -eq 0 ]
+    echo "$output" >"$BATS_TEST_TMPDIR/r.json"
+    [ "$(json_field 'd["delivery"]["spool"]["accepted"]' "$BATS_TEST_TMPDIR/r.json")" = 3 ]
+    [ "$(json_field 'd["delivery"]["spool"]["batches"]' "$BATS_TEST_TMPDIR/r.json")" = 0 ]
+    ledger=$(backend_control GET /_test/ledger)
+    [ "$(json_get "$ledger" 'len(d["accepted"])')" = 3 ]
+    [ -z "$(ls -A "$BATS_TEST_TMPDIR/state")" ] # the configured state_dir is left alone
 }

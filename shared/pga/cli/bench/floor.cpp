@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <list>
+#include <condition_variable>
 #include <memory>
 #include <set>
 #include <spdlog/spdlog.h>
@@ -50,30 +50,57 @@ std::vector<Run> split_runs(const std::vector<RecordedQuery>& queries) {
     return runs;
 }
 
-// A lane's connections, at most `cap`, least recently used closed first.
-class LaneConnections {
+// The floor's connection budget, as bare as it gets: at most `cap` connections shared by the
+// threads, an idle one to the same database reused, the newest idle one closed to make room.
+class SharedConnections {
 public:
-    LaneConnections(const pg::ConnParams& base, std::size_t cap) : base_(base), cap_(std::max<std::size_t>(1, cap)) {}
-    pg::Connection& get(const std::string& db) {
-        for (auto it = conns_.begin(); it != conns_.end(); ++it) {
-            if (it->first == db) {
-                conns_.splice(conns_.begin(), conns_, it);
-                return *conns_.front().second;
+    SharedConnections(const pg::ConnParams& base, std::size_t cap) : base_(base), cap_(std::max<std::size_t>(1, cap)) {}
+
+    std::unique_ptr<pg::Connection> take(const std::string& db) {
+        std::unique_lock lock(mutex_);
+        for (;;) {
+            for (auto it = idle_.rbegin(); it != idle_.rend(); ++it) {
+                if (it->first == db) {
+                    auto conn = std::move(it->second);
+                    idle_.erase(std::next(it).base());
+                    return conn;
+                }
             }
+            if (open_ < cap_ || !idle_.empty()) {
+                if (open_ >= cap_) {
+                    idle_.pop_back(); // closes the newest idle connection of another database
+                    --open_;
+                }
+                ++open_;
+                lock.unlock();
+                auto p = base_;
+                p.dbname = db;
+                try {
+                    return std::make_unique<pg::Connection>(p);
+                } catch (...) {
+                    lock.lock();
+                    --open_;
+                    returned_.notify_one();
+                    throw;
+                }
+            }
+            returned_.wait(lock);
         }
-        if (conns_.size() >= cap_) {
-            conns_.pop_back();
-        }
-        auto p = base_;
-        p.dbname = db;
-        conns_.emplace_front(db, std::make_unique<pg::Connection>(p));
-        return *conns_.front().second;
+    }
+
+    void give(const std::string& db, std::unique_ptr<pg::Connection> conn) {
+        std::lock_guard lock(mutex_);
+        idle_.emplace_back(db, std::move(conn));
+        returned_.notify_one();
     }
 
 private:
     pg::ConnParams base_;
     std::size_t cap_;
-    std::list<std::pair<std::string, std::unique_ptr<pg::Connection>>> conns_;
+    std::mutex mutex_;
+    std::condition_variable returned_;
+    std::vector<std::pair<std::string, std::unique_ptr<pg::Connection>>> idle_;
+    std::size_t open_ = 0;
 };
 
 } // namespace
@@ -83,62 +110,51 @@ FloorResult measure_floor(const std::vector<RecordedQuery>& queries, const pg::C
     FloorResult result;
     result.queries = queries.size();
     const auto runs = split_runs(queries);
-    const std::size_t lanes_n = static_cast<std::size_t>(std::max(1, std::min(threads, pool_max_size)));
-    std::vector<std::vector<const Run*>> lanes(lanes_n);
     std::set<std::string> databases;
-    std::set<std::pair<std::size_t, std::string>> pairs; // (lane, database) connections a lane would keep
-    for (std::size_t i = 0; i < runs.size(); ++i) {
-        lanes[i % lanes_n].push_back(&runs[i]);
-        databases.insert(runs[i].database);
-        pairs.emplace(i % lanes_n, runs[i].database);
+    for (const auto& r : runs) {
+        databases.insert(r.database);
     }
     result.databases = databases.size();
-    result.connects_in_timing = pairs.size() > static_cast<std::size_t>(pool_max_size);
-    const std::size_t per_lane = result.connects_in_timing ? static_cast<std::size_t>(pool_max_size) / lanes_n
-                                                           : static_cast<std::size_t>(pool_max_size);
-    std::vector<LaneConnections> conns;
-    for (std::size_t l = 0; l < lanes_n; ++l) {
-        conns.emplace_back(base, per_lane);
-    }
+    result.connects_in_timing = databases.size() > static_cast<std::size_t>(pool_max_size);
+    SharedConnections conns(base, static_cast<std::size_t>(std::max(1, pool_max_size)));
     std::atomic<std::size_t> errors{0};
-    const auto replay = [&](std::size_t lane) {
-        for (const Run* run : lanes[lane]) {
-            try {
-                auto& conn = conns[lane].get(run->database);
-                for (const auto* q : run->queries) {
+    const auto replay = [&] {
+        std::atomic<std::size_t> next{0};
+        std::vector<std::thread> workers;
+        for (int t = 0; t < std::max(1, threads); ++t) {
+            workers.emplace_back([&] {
+                for (std::size_t i = next++; i < runs.size(); i = next++) {
+                    const auto& run = runs[i];
                     try {
-                        (void)conn.query(q->sql, q->params);
+                        auto conn = conns.take(run.database);
+                        for (const auto* q : run.queries) {
+                            try {
+                                (void)conn->query(q->sql, q->params);
+                            } catch (const pg::Error& e) {
+                                if (errors++ == 0) {
+                                    spdlog::info("floor replay: {} (on {})", e.what(), q->sql.substr(0, 80));
+                                }
+                            }
+                        }
+                        conns.give(run.database, std::move(conn));
                     } catch (const pg::Error& e) {
                         if (errors++ == 0) {
-                            spdlog::info("floor replay: {} (on {})", e.what(), q->sql.substr(0, 80));
+                            spdlog::info("floor replay: {}", e.what());
                         }
                     }
                 }
-            } catch (const pg::Error& e) {
-                if (errors++ == 0) {
-                    spdlog::info("floor replay: {}", e.what());
-                }
-            }
-        }
-    };
-    if (!result.connects_in_timing) {
-        for (std::size_t l = 0; l < lanes_n; ++l) { // open the connections before timing
-            for (const Run* run : lanes[l]) {
-                (void)conns[l].get(run->database);
-            }
-        }
-    }
-    std::vector<double> wall;
-    for (int r = 0; r < repeats; ++r) {
-        errors = 0;
-        const auto t0 = std::chrono::steady_clock::now();
-        std::vector<std::thread> workers;
-        for (std::size_t l = 0; l < lanes_n; ++l) {
-            workers.emplace_back(replay, l);
+            });
         }
         for (auto& w : workers) {
             w.join();
         }
+    };
+    replay(); // untimed: opens the connections a steady state keeps
+    std::vector<double> wall;
+    for (int r = 0; r < repeats; ++r) {
+        errors = 0;
+        const auto t0 = std::chrono::steady_clock::now();
+        replay();
         wall.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
     }
     result.errors = errors.load();

@@ -40,11 +40,11 @@ struct FloorResult {
     std::size_t errors = 0;
 };
 
-// Replays queries `repeats` times and returns the wall time of each replay (errors of the last).
-// The recorded collector runs (consecutive queries of one worker on one database) are dealt
-// round-robin to min(threads, pool_max_size) threads, each run's queries in their order. When the
-// connections this needs fit in pool_max_size they are opened before timing; otherwise each
-// thread keeps pool_max_size / threads connections and connects as it goes, as the pool must.
+// Replays queries `repeats` times after one untimed replay and returns the wall time of each
+// (errors of the last). The recorded collector runs (consecutive queries of one worker on one
+// database) are taken by `threads` threads in recorded order, each run's queries in their order,
+// on at most pool_max_size shared connections (an idle one to the same database reused, the newest
+// idle one closed to make room): the pool's budget without the pool, the collectors or the JSON.
 FloorResult measure_floor(const std::vector<RecordedQuery>& queries, const pg::ConnParams& base, int threads,
                           int pool_max_size, int repeats);
 
