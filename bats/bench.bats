@@ -84,6 +84,26 @@ json_field() { /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1
     [ "$status" -eq 2 ]
 }
 
+@test "--scale: a failing initdb is named with its log, and the cluster directory is removed" {
+    # Outside the Bats temp dir: as root the server programs run as postgres, who must reach them.
+    base=$(mktemp -d /tmp/pga-bench-test.XXXXXX)
+    chmod 755 "$base"
+    mkdir -p "$base/bin" "$base/tmp"
+    chmod 1777 "$base/tmp"
+    printf '#!/bin/sh\necho "initdb: could not create directory: No space left on device" >&2\nexit 1\n' \
+        >"$base/bin/initdb"
+    chmod 755 "$base/bin/initdb"
+    TMPDIR="$base/tmp" run "$PGA_BIN/pga-bench" --scale 1 --pg-bin "$base/bin" -n 1
+    left=$(ls -A "$base/tmp")
+    rm -rf "$base"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"throwaway cluster: initdb failed"*"No space left on device"* ]]
+    [ -z "$left" ] # neither the cluster nor the private state directory is left behind
+    run "$PGA_BIN/pga-bench" --scale 1 --pg-bin /nonexistent -n 1
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"--pg-bin /nonexistent: no initdb there"* ]]
+}
+
 @test "--push delivers every batch to the backend through a private spool" {
     backend_start --static-token bench-token --static-collector-id 00000000-0000-4000-8000-000000000001
     printf 'bench-token\n' >"$BATS_TEST_TMPDIR/token"

@@ -121,24 +121,34 @@ ThrowawayCluster::ThrowawayCluster(const ScaleSpec& spec, const std::string& pg_
     progress << "pga-bench: building a throwaway cluster in " << dir_.string() << " (" << spec_.databases
              << " databases, " << spec_.tables << " tables each, " << spec_.statements << " statements) with "
              << bin_.string() << "\n";
-    run({(bin_ / "initdb").string(), "-D", (dir_ / "data").string(), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-         "--no-sync"},
-        "initdb");
-    configure();
-    run({(bin_ / "pg_ctl").string(), "-D", (dir_ / "data").string(), "-l", (dir_ / "server.log").string(), "-w", "-t",
-         "120", "start"},
-        "server start");
-    started_ = true;
     try {
-        populate(progress);
-    } catch (const std::exception& e) {
-        fail("filling the cluster", e.what());
+        run({(bin_ / "initdb").string(), "-D", (dir_ / "data").string(), "-U", "postgres", "-A", "trust", "-E", "UTF8",
+             "--no-sync"},
+            "initdb");
+        configure();
+        run({(bin_ / "pg_ctl").string(), "-D", (dir_ / "data").string(), "-l", (dir_ / "server.log").string(), "-w",
+             "-t", "120", "start"},
+            "server start");
+        started_ = true;
+        try {
+            populate(progress);
+        } catch (const std::exception& e) {
+            fail("filling the cluster", e.what());
+        }
+    } catch (...) {
+        cleanup(); // a constructor that throws runs no destructor
+        throw;
     }
 }
 
 ThrowawayCluster::~ThrowawayCluster() {
+    cleanup();
+}
+
+void ThrowawayCluster::cleanup() noexcept {
     try {
         if (started_) {
+            started_ = false;
             run({(bin_ / "pg_ctl").string(), "-D", (dir_ / "data").string(), "-m", "fast", "-w", "stop"},
                 "server stop");
         }

@@ -57,6 +57,7 @@ private:
     [[noreturn]] void fail(const std::string& step, const std::string& why);
     void configure();
     void populate(std::ostream& progress);
+    void cleanup() noexcept; // stops the server and removes the directory (unless kept)
 
     ScaleSpec spec_;
     std::filesystem::path bin_;
