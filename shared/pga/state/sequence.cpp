@@ -16,7 +16,8 @@ Sequence::Sequence(std::filesystem::path state_dir, bool persist)
     if (!persist_ || !std::filesystem::exists(path_, ec)) {
         return;
     }
-    const auto text = util::trim(util::read_file(path_));
+    const std::string content = util::read_file(path_); // trim() returns a view: keep what it views
+    const auto text = util::trim(content);
     const auto [ptr, err] = std::from_chars(text.data(), text.data() + text.size(), last_);
     if (err != std::errc{} || ptr != text.data() + text.size()) {
         throw std::runtime_error(path_.string() + ": not a sequence number");
