@@ -96,3 +96,6 @@ format-check: ## Fail when a C++ file is not clang-format clean
 
 clean: ## Remove the build directory
 	rm -rf $(BUILD)
+
+# Further targets, one fragment per concern (sanitizers and fuzzing, faults, soak).
+-include mk/*.mk
