@@ -4,6 +4,7 @@
 
 #include "pga/config/rules.hpp"
 #include "pga/util/files.hpp"
+#include "pga/util/host.hpp"
 #include "pga/util/strings.hpp"
 
 #include <cstdlib>
@@ -226,6 +227,66 @@ private:
     std::map<std::string, std::string> spelling_;
 };
 
+// Returns true when value gives away secret: equal to it (4 characters or more), or holding it
+// (8 characters or more, so that a short secret inside a path is not taken for a paste).
+bool gives_away(const std::string& value, const std::string& secret) {
+    if (secret.size() < 4) {
+        return false;
+    }
+    return value == secret || (secret.size() >= 8 && value.find(secret) != std::string::npos);
+}
+
+// A secret pasted into a non-secret key (user, host, url, hostname, a path, ...) would be printed
+// by --validate-config, pga-validate, the log and error messages, since only secret keys are
+// redacted by type. Each such value is dropped (the key's default applies) with a warning that
+// names the key and the kind of secret, never the value.
+void drop_misplaced_secrets(LoadResult& result, const std::vector<Option>& table,
+                            const std::map<std::string, Position>& positions) {
+    auto& c = result.config;
+    const std::vector<std::pair<std::string, std::string>> secrets = {
+        {c.postgresql.password.reveal(), "the PostgreSQL password"},
+        {c.backend.token.reveal(), "the backend token"},
+        {c.backend.registration_secret.reveal(), "the registration secret"},
+        {c.postgresql.password_inline, "the PostgreSQL password"},
+        {c.backend.token_inline, "the backend token"},
+    };
+    const Config defaults = default_config({});
+    for (const auto& o : table) {
+        if (o.secret || (o.type != Type::string && o.type != Type::string_list)) {
+            continue;
+        }
+        const auto value = o.get(c);
+        std::vector<std::string> texts;
+        if (o.type == Type::string) {
+            texts.push_back(std::get<std::string>(value));
+        } else {
+            texts = std::get<std::vector<std::string>>(value);
+        }
+        const std::string* kind = nullptr;
+        for (const auto& text : texts) {
+            for (const auto& [secret, what] : secrets) {
+                if (kind == nullptr && gives_away(text, secret)) {
+                    kind = &what;
+                }
+            }
+        }
+        if (kind == nullptr) {
+            continue;
+        }
+        o.set(c, o.get(defaults));
+        Position at;
+        if (auto it = positions.find(o.qualified()); it != positions.end()) {
+            at = it->second;
+        }
+        result.diagnostics.push_back({Severity::warning, c.source_path, at.line, at.column,
+                                      o.qualified() + " holds " + *kind + ": ignored, the default applies",
+                                      "a secret pasted into the wrong key? remove it from " + o.qualified()});
+    }
+    if (c.collector.hostname.empty()) {
+        c.collector.hostname = util::host_name(); // as the rules do for an unset hostname
+    }
+}
+
 // Replaces every resolved secret value (and any inline secret) in the diagnostics with
 // "<redacted>": defence in depth for a secret pasted into the wrong key.
 void redact_secrets(LoadResult& result) {
@@ -269,6 +330,7 @@ LoadResult load_document(std::string_view text, const std::string& name, const s
         ctx.positions[key] = {pos.line, pos.column};
     }
     apply_rules(result, ctx);
+    drop_misplaced_secrets(result, table, walker.positions);
     redact_secrets(result);
     return result;
 }

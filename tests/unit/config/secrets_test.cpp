@@ -118,3 +118,42 @@ TEST(Secrets, no_diagnostic_contains_a_secret_value) {
         << text;
     EXPECT_NE(text.find("holds an inline secret"), std::string::npos) << text;
 }
+
+TEST(Secrets, secret_pasted_into_a_printed_key_is_dropped_with_a_warning_that_does_not_show_it) {
+    TempDir dir;
+    const auto pw = dir.write("pw", "canary-pw-pasted-1\n");
+    const auto r = load("[collector]\nhostname = \"canary-tok-pasted-2\"\n"
+                        "[postgresql]\npassword_file = \"" +
+                            pw +
+                            "\"\nuser = \"canary-pw-pasted-1\"\ndatabases = [\"postgres\", \"canary-pw-pasted-1\"]\n"
+                            "[backend]\nurl = \"http://127.0.0.1:1/canary-reg-pasted-3\"\n",
+                        {{"PGANALYTICS_TOKEN", "canary-tok-pasted-2"}, {"REGISTRATION_SECRET", "canary-reg-pasted-3"}});
+    ASSERT_TRUE(r.ok()) << messages(r);
+    const auto text = messages(r);
+    EXPECT_EQ(text.find("canary-"), std::string::npos) << text;
+    EXPECT_NE(text.find("collector.hostname holds the backend token: ignored, the default applies"), std::string::npos)
+        << text;
+    EXPECT_NE(text.find("postgresql.user holds the PostgreSQL password"), std::string::npos) << text;
+    EXPECT_NE(text.find("postgresql.databases holds the PostgreSQL password"), std::string::npos) << text;
+    EXPECT_NE(text.find("backend.url holds the registration secret"), std::string::npos) << text;
+    const config::Config defaults;
+    EXPECT_EQ(r.config.postgresql.user, defaults.postgresql.user);
+    EXPECT_TRUE(r.config.postgresql.databases.empty());
+    EXPECT_EQ(r.config.backend.url, "");
+    EXPECT_FALSE(r.config.collector.hostname.empty());
+    EXPECT_NE(r.config.collector.hostname, "canary-tok-pasted-2");
+    EXPECT_EQ(r.config.postgresql.password.reveal(), "canary-pw-pasted-1") << "the secret itself is kept";
+    for (const auto& d : r.diagnostics) {
+        EXPECT_EQ(d.severity, config::Severity::warning) << d.format();
+    }
+}
+
+TEST(Secrets, short_secret_inside_a_longer_value_is_not_taken_for_a_paste) {
+    TempDir dir;
+    const auto r = load("[collector]\nstate_dir = \"/var/lib/test/state\"\n[postgresql]\nuser = \"test\"\n",
+                        {{"PGPASSWORD", "test-pw"}});
+    ASSERT_TRUE(r.ok()) << messages(r);
+    EXPECT_TRUE(r.diagnostics.empty()) << messages(r);
+    EXPECT_EQ(r.config.collector.state_dir, "/var/lib/test/state");
+    EXPECT_EQ(r.config.postgresql.user, "test");
+}
