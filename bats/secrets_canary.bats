@@ -6,7 +6,8 @@
 # print or write: --validate-config, register, the collector's log, stdout and stderr, status.json,
 # the sqlite spool (raw bytes), the instance's /proc/<pid>/cmdline, the Prometheus /metrics and
 # /health, pga-healthcheck (text, --json, --decide, --textfile), pga-validate (text, --json), the
-# pga-diag bundle (every file), and the batches the backend received. The same on the error
+# pga-diag bundle (every file), and the batches the backend received (pg_query_stats carries the
+# ALTER ROLE that set the password, pg_log a failed ALTER ROLE holding it). The same on the error
 # paths: a wrong password, a token the backend refuses (401), a wrong registration secret, and
 # broken configuration files. Every check has a positive control (the artefact exists, is the
 # right one and is not empty) and the secrets are proven used (the backend and PostgreSQL accept
@@ -30,9 +31,7 @@ setup_file() {
     CANARY_BADREG=$(canary_new badreg)
     export CANARY_PGPASS CANARY_TOKEN CANARY_REGSECRET CANARY_BADPASS CANARY_BADTOKEN CANARY_BADREG
     pg_psql "ALTER ROLE pga_monitor PASSWORD '$CANARY_PGPASS'"
-    # A failed statement holding the password: the server logs it (log_min_error_statement) for
-    # pg_log to read; and the ALTER ROLE above sits in pg_stat_statements for pg_query_stats.
-    pg_psql "ALTER ROLE no_such_role PASSWORD '$CANARY_PGPASS'" 2>/dev/null || true
+    # The ALTER ROLE now sits in pg_stat_statements, with the password, for pg_query_stats.
 }
 
 teardown_file() {
@@ -215,6 +214,11 @@ check_after_stop() {
     canary_absent state_dir "$STATE"
 }
 
+# sent_contains TEXT: a batch the backend received holds TEXT.
+sent_contains() {
+    [[ "$(backend_control GET '/_test/bodies?limit=1000')" == *"$1"* ]]
+}
+
 # check_sent: the batches the backend received carry query stats with the ALTER ROLE redacted.
 check_sent() {
     run backend_control GET '/_test/bodies?limit=1000'
@@ -285,6 +289,9 @@ registration_secret_file = \"$T/reg\""
     start_cron "$cfg"
     wait_until 60 accepted_at_least 3
     wait_until 60 status_true 'd["collectors"]["pg_query_stats"]["status"] == "ok" and d["collectors"]["pg_log"]["status"] == "ok"'
+    # a failed statement holding the password, logged by the server while pg_log follows the log
+    pg_psql "ALTER ROLE no_such_role_$1 PASSWORD '$CANARY_PGPASS'" 2>/dev/null || true
+    wait_until 60 sent_contains "no_such_role_$1"
     check_running_outputs "$cfg"
     [[ "$VALIDATE_OUTPUT" == *"connected to host 127.0.0.1"*"as pga_monitor"* ]]
     [[ "$VALIDATE_OUTPUT" == *"credentials accepted"* ]]
