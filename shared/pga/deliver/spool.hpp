@@ -36,6 +36,26 @@ struct SpoolEntry : SpoolItem {
     std::int64_t id = 0;
 };
 
+// An entries row as SQLite returns it: the item's fields and the checksum written with them.
+struct StoredEntry {
+    std::int64_t id = 0;
+    std::string batch_id;
+    std::int64_t sequence = 0;
+    std::int64_t created_ms = 0;
+    std::int64_t metrics_count = 0;
+    std::int64_t split_level = 0;
+    std::int64_t checksum = 0;
+    std::string body;
+};
+
+// Returns the CRC-32 stored with an item, over batch_id, sequence, created_ms, metrics_count,
+// split_level and body, so a damaged identity is caught as well as a damaged body.
+std::int64_t entry_checksum(const SpoolItem& item);
+
+// Returns the entry a stored row holds when its checksum verifies, nullopt when the row is
+// corrupt. Pure: the spool's read path and the fuzz target share it.
+std::optional<SpoolEntry> decode_entry(const StoredEntry& row);
+
 // Why an entry left the spool without a 2xx.
 enum class DropReason { overflow, age, rejected, too_large, corrupt };
 

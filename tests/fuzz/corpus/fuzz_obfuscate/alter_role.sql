@@ -1,0 +1,1 @@
+ALTER ROLE bob PASSWORD 'hunter2'

@@ -1,0 +1,1 @@
+SELECT a::int8 + -5 FROM t WHERE b >= 10 AND c <> $x$ y $x$

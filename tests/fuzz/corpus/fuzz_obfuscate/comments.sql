@@ -1,0 +1,2 @@
+SELECT 1 -- password is x
+FROM t /* secret 'y' /* nested */ */ WHERE a

@@ -1,0 +1,1 @@
+SELECT $$pass'word$$, $tag$ a $$ b $tag$

@@ -1,0 +1,1 @@
+INSERT INTO accounts(name, card) VALUES ('Alice', '4111-1111-1111-1111'), (E'Bob\n', 5500000000000004) RETURNING id

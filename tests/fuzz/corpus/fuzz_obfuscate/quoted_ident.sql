@@ -1,0 +1,1 @@
+SELECT "Weird ""Name"" 1" FROM "T" WHERE v = U&'d\0061t'

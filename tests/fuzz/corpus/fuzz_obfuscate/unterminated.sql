@@ -1,0 +1,1 @@
+SELECT 'secret value that was trunc
