@@ -133,6 +133,14 @@ accepted_unique() {
     json_get "$(backend_control GET '/_test/ledger?summary=1')" 'd["unique_batch_ids"]'
 }
 
+# control_get PATH EXPRESSION: a value of the control API's answer at PATH (python expression on
+# `d`), fetched by python itself: bodies can exceed the size of an argument list.
+control_get() {
+    python3 -c 'import json,sys,urllib.request
+d = json.load(urllib.request.urlopen(sys.argv[1] + sys.argv[2], timeout=30))
+print(eval(sys.argv[3]))' "$BACKEND_CONTROL" "$1" "$2"
+}
+
 fault() {
     local answer
     answer=$(backend_control POST /_test/fault "$1")
