@@ -38,7 +38,12 @@ std::string clean_query_text(std::string_view text) {
     const auto lower = util::to_lower(text);
     const auto pos = lower.find("password");
     if (pos != std::string::npos && has_literal(text)) {
-        return std::string(text.substr(0, pos + 8)) + " <redacted>";
+        // Cut after the word; when even that is longer than the cap, the cap cuts first (the
+        // literal after the word goes with the cut).
+        if (pos + 8 <= k_max_query_text_bytes) {
+            return std::string(text.substr(0, pos + 8)) + " <redacted>";
+        }
+        return truncate_utf8(text.substr(0, pos + 8), k_max_query_text_bytes);
     }
     return truncate_utf8(text, k_max_query_text_bytes);
 }

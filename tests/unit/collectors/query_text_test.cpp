@@ -23,6 +23,19 @@ TEST(QueryText, long_texts_are_cut_at_a_utf8_boundary) {
     EXPECT_EQ(out.substr(k_max_query_text_bytes - 1), " ... (truncated)");
 }
 
+TEST(QueryText, redacted_texts_stay_within_the_length_cap) {
+    // Found by fuzz_obfuscate: a password statement longer than the cap was sent whole up to the word.
+    std::string text(k_max_query_text_bytes + 100, 'a');
+    text += " PASSWORD 'hunter2'";
+    const auto out = clean_query_text(text);
+    EXPECT_EQ(out, std::string(k_max_query_text_bytes, 'a') + " ... (truncated)");
+    EXPECT_EQ(out.find("hunter2"), std::string::npos);
+
+    std::string near(k_max_query_text_bytes - 20, 'b');
+    near += " password 'x'";
+    EXPECT_EQ(clean_query_text(near), std::string(k_max_query_text_bytes - 20, 'b') + " password <redacted>");
+}
+
 TEST(QueryText, cache_trims_entries_not_in_use_beyond_its_bound) {
     QueryTextCache cache(2);
     cache.put({1, 1}, "a");
