@@ -4,6 +4,7 @@
 #include "pga/util/strings.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <ctime>
 #include <string>
 
@@ -36,14 +37,16 @@ const char* verdict_name(Verdict verdict) {
 
 namespace {
 
-std::optional<util::SystemClock::time_point> parse_http_date(const std::string& text) {
+// Returns the HTTP-date as seconds since the epoch (years 0 to 9999 parse: kept in seconds, since
+// the clock's nanoseconds overflow 292 years from 1970).
+std::optional<std::int64_t> parse_http_date(const std::string& text) {
     static const char* const formats[] = {"%a, %d %b %Y %H:%M:%S GMT", "%A, %d-%b-%y %H:%M:%S GMT",
                                           "%a %b %e %H:%M:%S %Y"};
     for (const char* format : formats) {
         std::tm tm{};
         const char* end = ::strptime(text.c_str(), format, &tm);
         if (end != nullptr && *end == '\0') {
-            return util::SystemClock::from_time_t(::timegm(&tm));
+            return static_cast<std::int64_t>(::timegm(&tm));
         }
     }
     return std::nullopt;
@@ -64,8 +67,18 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
             return max_wait;
         }
         wait = std::chrono::seconds(std::stoll(text));
-    } else if (auto at = parse_http_date(text)) {
-        wait = std::chrono::duration_cast<std::chrono::milliseconds>(*at - now);
+    } else if (auto at_s = parse_http_date(text)) {
+        // A date more than a century away is clamped in seconds before any conversion overflows.
+        constexpr std::int64_t k_century_s = 100LL * 366 * 86400;
+        const auto since_epoch = now.time_since_epoch();
+        const auto delta_s = *at_s - std::chrono::duration_cast<std::chrono::seconds>(since_epoch).count();
+        if (delta_s > k_century_s) {
+            return max_wait;
+        }
+        if (delta_s < -k_century_s) {
+            return min_wait;
+        }
+        wait = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::seconds(*at_s) - since_epoch);
     } else {
         return std::nullopt;
     }

@@ -63,3 +63,12 @@ TEST(Retry, backoff_waits_vary) {
     }
     EXPECT_GT(seen.size(), 10u);
 }
+
+TEST(Retry, retry_after_dates_centuries_away_are_clamped_without_overflow) {
+    // Found by fuzz_backend_response: year 9015 overflowed the clock's nanoseconds (UBSan).
+    const auto now = pga::util::SystemClock::from_time_t(1'700'000'000);
+    EXPECT_EQ(parse_retry_after("Wed, 21 Oct 9015 07:28:00 GMT", now, 1s, 300s), 300000ms);
+    EXPECT_EQ(parse_retry_after("Sun Nov  6 08:49:37 9999", now, 1s, 300s), 300000ms);
+    EXPECT_EQ(parse_retry_after("Sat, 01 Jan 0000 00:00:00 GMT", now, 1s, 300s), 1000ms);
+    EXPECT_EQ(parse_retry_after("Tue, 14 Nov 2023 22:14:20 GMT", now, 1s, 300s), 60000ms);
+}
