@@ -94,9 +94,12 @@ std::size_t skip_prefixed(std::string_view s, std::size_t i) {
 std::optional<std::string> obfuscate_sql(std::string_view s) {
     std::string out;
     std::size_t i = 0;
+    std::size_t token_end = 0; // where the last skipped token ended: a new token starts there
     while (i < s.size()) {
         const char c = s[i];
-        const bool word_start = i == 0 || !ident_char(s[i - 1]);
+        // A token starts after a non-identifier character or right after a skipped token (after
+        // "$$$$" the next "$$" opens another string, though '$' is an identifier character).
+        const bool word_start = i == token_end || !ident_char(s[i - 1]);
         std::size_t end = 0;
         bool literal = true;
         if (c == '\'') {
@@ -134,6 +137,7 @@ std::optional<std::string> obfuscate_sql(std::string_view s) {
             out += ' ';
         }
         i = end;
+        token_end = end;
     }
     return out;
 }

@@ -56,6 +56,15 @@ TEST(SqlObfuscate, replaces_dollar_quoted_strings) {
     EXPECT_EQ(ob("SELECT $$pass'word$$, $tag$ a $$ b $tag$"), "SELECT ?, ?");
 }
 
+TEST(SqlObfuscate, replaces_literals_right_after_a_dollar_quoted_string) {
+    // Found by fuzz_obfuscate: after a dollar-quoted string the next token was taken for the middle
+    // of an identifier ('$' is an identifier character), so a second string or number leaked.
+    EXPECT_EQ(ob("SELECT $$$$$$secret$$"), "SELECT ??");
+    EXPECT_EQ(ob("SELECT $a$x$a$1234"), "SELECT ??");
+    EXPECT_EQ(ob("SELECT $a$x$a$E'secret'"), "SELECT ??");
+    EXPECT_EQ(ob("SELECT $$a$$$$b$$ FROM t"), "SELECT ?? FROM t");
+}
+
 TEST(SqlObfuscate, drops_line_and_block_comments) {
     EXPECT_EQ(ob("SELECT 1 -- password is x\nFROM t /* secret 'y' /* nested */ */ WHERE a"),
               "SELECT ?  \nFROM t   WHERE a");
