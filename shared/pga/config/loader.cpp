@@ -319,7 +319,7 @@ LoadResult load_document(std::string_view text, const std::string& name, const s
     } catch (const toml::parse_error& e) {
         const auto at = position_of(e.source());
         result.diagnostics.push_back(
-            {Severity::error, name, at.line, at.column, "invalid TOML: " + std::string(e.description()), ""});
+            {Severity::error, name, at.line, at.column, "invalid TOML: " + util::escape_control(e.description()), ""});
         return result;
     }
     const auto table = option_table(metrics);

@@ -45,6 +45,17 @@ TEST(ConfigLoader, every_error_is_reported_at_once) {
     EXPECT_NE(messages(r).find("collector.interval must be between 1 and 86400, got 0"), std::string::npos);
 }
 
+TEST(ConfigLoader, invalid_toml_is_reported_on_one_line) {
+    // Found by fuzz_config: toml++ quotes the offending text, newline and control characters included.
+    const auto r = load("[tls]\nverify = fal\nx = 1\n[a]\nb = \"\x1b[31m\n");
+    ASSERT_FALSE(r.ok());
+    ASSERT_EQ(r.diagnostics.size(), 1u);
+    const auto& message = r.diagnostics[0].message;
+    EXPECT_EQ(message.rfind("invalid TOML: ", 0), 0u) << message;
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+    EXPECT_NE(message.find("\\n"), std::string::npos) << message;
+}
+
 TEST(ConfigLoader, unknown_key_warns_with_nearest_known_key) {
     const auto r = load("[postgresql]\npool_max_sise = 5\n");
     ASSERT_TRUE(r.ok()) << "unknown keys are warnings";
