@@ -300,8 +300,12 @@ void redact_secrets(LoadResult& result) {
                 continue;
             }
             for (auto* text : {&d.message, &d.hint}) {
-                for (auto pos = text->find(secret); pos != std::string::npos; pos = text->find(secret, pos)) {
-                    text->replace(pos, secret.size(), "<redacted>");
+                // The search resumes after the marker: a secret that is part of "<redacted>" would
+                // otherwise be found again in each replacement, forever.
+                constexpr std::string_view marker = "<redacted>";
+                for (auto pos = text->find(secret); pos != std::string::npos;
+                     pos = text->find(secret, pos + marker.size())) {
+                    text->replace(pos, secret.size(), marker);
                 }
             }
         }
