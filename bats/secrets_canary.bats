@@ -3,15 +3,16 @@
 # ROLE), the backend's static token and its registration secret, supplied through every route
 # the option table and libpq offer (inline in a 0600 file, *_file keys, PGPASSWORD /
 # PGANALYTICS_TOKEN / REGISTRATION_SECRET, a pgpass file), then looked for in everything the tools
-# print or write: --validate-config, register, the collector's log, stdout and stderr, status.json,
-# the sqlite spool (raw bytes), the instance's /proc/<pid>/cmdline, the Prometheus /metrics and
-# /health, pga-healthcheck (text, --json, --decide, --textfile), pga-validate (text, --json), the
-# pga-diag bundle (every file), and the batches the backend received (pg_query_stats carries the
-# ALTER ROLE that set the password, pg_log a failed ALTER ROLE holding it). The same on the error
-# paths: a wrong password, a token the backend refuses (401), a wrong registration secret, and
-# broken configuration files. Every check has a positive control (the artefact exists, is the
-# right one and is not empty) and the secrets are proven used (the backend and PostgreSQL accept
-# them), so no check can pass vacuously.
+# print or write: --validate-config, register, cron --once --dry-run, the collector's log, stdout
+# and stderr, status.json and the whole state directory (the sqlite spool as raw bytes), the
+# instance's /proc/<pid>/cmdline, the Prometheus /metrics and /health, pga-healthcheck (text,
+# --json, --decide, --textfile), pga-validate (text, --json), the pga-diag bundle (every file),
+# and the batches the backend received (pg_query_stats carries the ALTER ROLE that set the
+# password, pg_log a failed ALTER ROLE holding it). The same on the error paths: a wrong password,
+# a token the backend refuses (401), a wrong registration secret, broken configuration files, and
+# secrets pasted into non-secret keys. Every check has a positive control (the artefact exists, is
+# the right one and is not empty) and the secrets are proven used (the backend and PostgreSQL
+# accept them), so no check can pass vacuously.
 
 load helpers/common
 load helpers/backend
@@ -275,6 +276,13 @@ registration_secret_file = \"$T/reg\""
     [[ "$output" == *"Backend token: <redacted, $want_token"* ]]
     canary_absent_text --validate-config "$output"
 
+    # one cycle printed to stdout (--dry-run --once): the batch JSON, with the ALTER ROLE redacted.
+    run timeout 120 "$PGA_BIN/pganalytics" -c "$cfg" cron --once --dry-run
+    [ "$status" -eq 0 ]
+    [[ "$output" == *'"pg_query_stats"'* ]]
+    [[ "$output" == *"ALTER ROLE pga_monitor PASSWORD <redacted>"* ]]
+    canary_absent_text "cron --once --dry-run" "$output"
+
     # register (its own state directory): the backend accepts only CANARY_REGSECRET.
     regcfg=$(config register.toml "${backend_keys:-}" "${pg_keys:-}" "$T/reg-state")
     run "$PGA_BIN/pganalytics" -c "$regcfg" register
@@ -500,4 +508,21 @@ listen = \"127.0.0.1:$EXPORTER_PORT\"")
     run backend_control GET /_test/ledger
     [[ "$output" == *"$COLLECTOR_ID"* ]]
     canary_absent_text backend-ledger "$output"
+}
+
+@test "log_level = trace (what an operator turns on to debug): no canary in the verbose log" {
+    start_backend
+    canary_file "$T/pw" "$CANARY_PGPASS"
+    canary_file "$T/token" "$CANARY_TOKEN"
+    cfg=$(config collector.toml "token_file = \"$T/token\"" "password_file = \"$T/pw\"")
+    sed -i 's/^\[collector\]$/[collector]\nlog_level = "trace"/' "$cfg"
+    grep -qx 'log_level = "trace"' "$cfg"
+    start_cron "$cfg"
+    wait_until 60 accepted_at_least 3
+    backend_control POST /_test/fault '{"mode":"status","status":401,"count":2,"path":"/api/v1/metrics/push"}' >/dev/null
+    wait_until 60 grep -q '401' "$LOG"
+    wait_until 60 accepted_at_least 5
+    stop_cron
+    grep -Eq '^(DEBUG|TRACE) ' "$LOG"
+    check_after_stop
 }
