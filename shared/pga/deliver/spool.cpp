@@ -4,6 +4,11 @@
 
 #include "pga/deliver/sqlite_db.hpp"
 
+#include <fcntl.h>
+#include <limits>
+#include <sqlite3.h>
+#include <type_traits>
+#include <unistd.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <zlib.h>
@@ -14,7 +19,11 @@ namespace {
 
 constexpr int k_quarantine_keep = 100;
 
-const char* const k_pragmas = "PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;";
+// The WAL is checkpointed every 256 pages (1 MiB) and kept at most 2 MiB, so that the reserve
+// below always covers a checkpoint plus the frames of a removal.
+const char* const k_pragmas = "PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
+                              "PRAGMA wal_autocheckpoint = 256; PRAGMA journal_size_limit = 2097152;";
+constexpr off_t k_reserve_bytes = 2 << 20;
 
 const char* const k_schema = R"(
 CREATE TABLE IF NOT EXISTS entries (
@@ -81,7 +90,7 @@ std::int64_t SpoolStats::dropped_total() const {
 }
 
 Spool::Spool(const std::filesystem::path& dir, SpoolLimits limits, WallNow now)
-    : path_(dir / "spool.db"), limits_(limits), now_(std::move(now)) {
+    : path_(dir / "spool.db"), limits_(limits), now_(std::move(now)), reserve_path_(dir / "spool.reserve") {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec) {
@@ -95,9 +104,58 @@ Spool::Spool(const std::filesystem::path& dir, SpoolLimits limits, WallNow now)
         }
         recover(e.what());
     }
+    keep_reserve();
 }
 
 Spool::~Spool() = default;
+
+void Spool::keep_reserve() {
+    const int fd = ::open(reserve_path_.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        return;
+    }
+    reserve_held_ = ::posix_fallocate(fd, 0, k_reserve_bytes) == 0;
+    ::close(fd);
+    if (!reserve_held_) {
+        ::unlink(reserve_path_.c_str()); // a partial reserve would only take room
+    }
+}
+
+bool Spool::release_reserve() {
+    if (!reserve_held_ || ::unlink(reserve_path_.c_str()) != 0) {
+        return false;
+    }
+    reserve_held_ = false;
+    spdlog::warn("spool {}: the disk is full; released the {} MiB reserve so that the backlog can drain",
+                 path_.string(), k_reserve_bytes >> 20);
+    return true;
+}
+
+// Runs a removal; when it finds the disk full, gives up the reserve, checkpoints the WAL into
+// the room it made and tries once more. Once a removal succeeds without it, takes it back.
+template <class F> auto Spool::draining(F&& f) -> decltype(f()) {
+    auto retake = [this] {
+        if (!reserve_held_) {
+            keep_reserve();
+        }
+    };
+    try {
+        if constexpr (std::is_void_v<decltype(f())>) {
+            guarded(f);
+            retake();
+        } else {
+            auto result = guarded(f);
+            retake();
+            return result;
+        }
+    } catch (const SqliteError& e) {
+        if (e.code() != SQLITE_FULL || !release_reserve()) {
+            throw;
+        }
+        db_->exec("PRAGMA wal_checkpoint(TRUNCATE)");
+        return guarded(f);
+    }
+}
 
 void Spool::open() {
     db_.reset();
@@ -255,7 +313,7 @@ std::optional<SpoolEntry> Spool::newest() {
 
 void Spool::accepted(std::int64_t id) {
     std::lock_guard lock(mutex_);
-    guarded([&] {
+    draining([&] {
         Transaction tx(*db_);
         remove(id);
         bump("accepted");
@@ -265,7 +323,7 @@ void Spool::accepted(std::int64_t id) {
 
 void Spool::set_aside(std::int64_t id, DropReason reason, const std::string& detail) {
     std::lock_guard lock(mutex_);
-    guarded([&] {
+    draining([&] {
         Transaction tx(*db_);
         db_->prepare("INSERT INTO quarantine (batch_id, sequence, reason, detail, at_ms, body) "
                      "SELECT batch_id, sequence, ?2, ?3, ?4, body FROM entries WHERE id = ?1")
@@ -285,7 +343,7 @@ void Spool::set_aside(std::int64_t id, DropReason reason, const std::string& det
 
 void Spool::replace(std::int64_t id, const std::vector<SpoolItem>& parts) {
     std::lock_guard lock(mutex_);
-    guarded([&] {
+    draining([&] {
         Transaction tx(*db_);
         remove(id);
         for (const auto& part : parts) {
@@ -298,7 +356,7 @@ void Spool::replace(std::int64_t id, const std::vector<SpoolItem>& parts) {
 
 std::size_t Spool::expire() {
     std::lock_guard lock(mutex_);
-    return guarded([&] {
+    return draining([&] {
         const auto cutoff =
             to_ms(now_()) - std::chrono::duration_cast<std::chrono::milliseconds>(limits_.max_age).count();
         Transaction tx(*db_);

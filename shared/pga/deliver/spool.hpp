@@ -4,6 +4,9 @@
 // entry on read (a bad entry is set aside in a quarantine table and counted, never fatal), and
 // keeps its counters in the same transactions as the data, so that
 // lost = created - accepted - counted drops holds across restarts and crashes. Thread-safe.
+// A full disk must not freeze the backlog: removing a sent entry needs room in SQLite's WAL, so
+// the spool holds a small reserve file (spool.reserve) that it gives up when a removal finds the
+// disk full, and takes back once there is room again.
 #pragma once
 
 #include "pga/util/time.hpp"
@@ -121,11 +124,16 @@ private:
     std::size_t drop_oldest_over(std::uint64_t max_bytes);
     void remove(std::int64_t id);
     template <class F> auto guarded(F&& f) -> decltype(f());
+    template <class F> auto draining(F&& f) -> decltype(f());
+    void keep_reserve();
+    bool release_reserve();
 
     std::filesystem::path path_;
     SpoolLimits limits_;
     WallNow now_;
     std::unique_ptr<Database> db_;
+    std::filesystem::path reserve_path_; // spool.reserve: room for the backlog to drain on a full disk
+    bool reserve_held_ = false;
     std::int64_t files_set_aside_ = 0;
     std::mutex mutex_;
 };
