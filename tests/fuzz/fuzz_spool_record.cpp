@@ -54,7 +54,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     row.metrics_count = in.ConsumeIntegral<std::int64_t>();
     row.split_level = honest ? in.ConsumeIntegral<int>() : in.ConsumeIntegral<std::int64_t>();
     row.checksum = honest ? 0 : in.ConsumeIntegral<std::int64_t>();
-    const int damage = honest ? in.ConsumeIntegralInRange<int>(0, 7) : 0;
+    const int damage = honest ? in.ConsumeIntegralInRange<int>(0, 8) : 0;
     const auto delta = in.ConsumeIntegral<std::int64_t>();
     row.body = in.ConsumeRemainingBytesAsString();
 
@@ -72,23 +72,27 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     PGA_FUZZ_CHECK(entry.has_value());
     PGA_FUZZ_CHECK(same_fields(*entry, row));
 
-    // One damaged field (damage 0 leaves the row intact). Integers move by a non-zero delta;
-    // text loses, gains or flips a byte.
-    const auto moved = [&](std::int64_t v) {
-        return static_cast<std::int64_t>(static_cast<std::uint64_t>(v) + static_cast<std::uint64_t>(delta | 1));
+    // One damaged field (damage 0 leaves the row intact). Integers move by a non-zero delta (or,
+    // for split_level, by a multiple of 2^32); text gains or flips a byte.
+    const auto step = static_cast<std::uint64_t>(delta == 0 ? 1 : delta);
+    const auto moved = [](std::int64_t v, std::uint64_t by) {
+        return static_cast<std::int64_t>(static_cast<std::uint64_t>(v) + by);
     };
     switch (damage) {
-    case 1: row.sequence = moved(row.sequence); break;
-    case 2: row.created_ms = moved(row.created_ms); break;
-    case 3: row.metrics_count = moved(row.metrics_count); break;
-    case 4: row.split_level = moved(row.split_level); break;
+    case 1: row.sequence = moved(row.sequence, step); break;
+    case 2: row.created_ms = moved(row.created_ms, step); break;
+    case 3: row.metrics_count = moved(row.metrics_count, step); break;
+    case 4: row.split_level = moved(row.split_level, step); break;
     case 5:
         row.body.empty() ? row.body.push_back(static_cast<char>(delta))
                          : (void)(row.body[static_cast<std::size_t>(delta) % row.body.size()] ^=
                                   static_cast<char>((delta >> 8) | 1));
         break;
     case 6: row.batch_id += static_cast<char>(delta); break;
-    case 7: row.checksum = moved(row.checksum); break;
+    case 7: row.checksum = moved(row.checksum, step); break;
+    // The stored split_level is 64 bits wide, the item's an int: a change in the high bits only
+    // must still be caught.
+    case 8: row.split_level = moved(row.split_level, step << 32); break;
     default: break;
     }
     const auto damaged = pga::deliver::decode_entry(row);

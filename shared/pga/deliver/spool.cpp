@@ -56,6 +56,11 @@ std::int64_t entry_checksum(const SpoolItem& item) {
 }
 
 std::optional<SpoolEntry> decode_entry(const StoredEntry& row) {
+    // split_level is an int in the item: a stored value outside int is damage, not a level (cut
+    // to an int it could match the checksum of the value it was written with).
+    if (row.split_level < std::numeric_limits<int>::min() || row.split_level > std::numeric_limits<int>::max()) {
+        return std::nullopt;
+    }
     SpoolEntry e;
     e.id = row.id;
     e.batch_id = row.batch_id;
