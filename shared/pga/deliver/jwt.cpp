@@ -3,6 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
+
 namespace pga::deliver {
 
 namespace {
@@ -31,7 +33,20 @@ std::optional<std::int64_t> integer_claim(const nlohmann::json& claims, const ch
     if (it == claims.end() || !it->is_number()) {
         return std::nullopt;
     }
-    return it->is_number_float() ? static_cast<std::int64_t>(it->get<double>()) : it->get<std::int64_t>();
+    // A value outside int64 (1e42, 2^64 - 1, NaN) is no usable time: converting it would be
+    // undefined (float) or wrap to a negative time (unsigned).
+    if (it->is_number_float()) {
+        const double v = it->get<double>();
+        constexpr double k_limit = 9223372036854775808.0; // 2^63
+        if (!(v >= -k_limit && v < k_limit)) {
+            return std::nullopt;
+        }
+        return static_cast<std::int64_t>(v);
+    }
+    if (it->is_number_unsigned() && it->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
+        return std::nullopt;
+    }
+    return it->get<std::int64_t>();
 }
 
 } // namespace
