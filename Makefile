@@ -31,7 +31,7 @@ DEPS       := $(DEPS_BUILD) $(DEPS_TEST)
 all: build
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
 deps: ## Install every build and test dependency with apt-get (quick when all are present)
 	@./scripts/install-deps.sh $(DEPS)
