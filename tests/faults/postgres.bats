@@ -154,8 +154,9 @@ finish() {
         psql -X -q -h "$PGA_PG_HOST" -p "$PGA_PG_PORT" -U pga_filler -d postgres -c 'SELECT pg_sleep(600)' >/dev/null 2>&1 &
         FILLERS="$FILLERS $!"
     done
-    full() { [ "$(pg_psql "SELECT count(*) FROM pg_stat_activity WHERE usename = 'pga_filler'")" -ge $((max - reserved)) ]; }
-    wait_for 30 full
+    # full: the monitoring role is refused for want of a slot
+    full() { ! pg_monitor_psql 'SELECT 1' >/dev/null 2>&1; }
+    wait_for 60 full || { pg_psql "SELECT usename, count(*) FROM pg_stat_activity GROUP BY 1"; echo "max $max reserved $reserved"; false; }
     start_cron "$(fault_config "$EVERY_CYCLE")"
     wait_for 30 cycles_beyond 2
     grep -Eq 'too many clients|remaining connection slots' "$LOG"
