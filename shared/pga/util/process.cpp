@@ -37,6 +37,26 @@ ProcessUsage process_usage() {
     return u;
 }
 
+std::optional<std::uint64_t> proc_status_bytes(long pid, const std::string& field) {
+    const std::string path = pid == 0 ? "/proc/self/status" : "/proc/" + std::to_string(pid) + "/status";
+    const auto text = try_read_file(path, nullptr);
+    if (!text) {
+        return std::nullopt;
+    }
+    std::istringstream in(*text);
+    for (std::string line; std::getline(in, line);) {
+        if (line.size() > field.size() && line.compare(0, field.size(), field) == 0 && line[field.size()] == ':') {
+            std::istringstream value(line.substr(field.size() + 1));
+            std::uint64_t kib = 0;
+            if (value >> kib) {
+                return kib * 1024;
+            }
+            return std::nullopt;
+        }
+    }
+    return std::nullopt;
+}
+
 void limit_malloc_arenas(int arenas) {
     if (std::getenv("MALLOC_ARENA_MAX") == nullptr) {
         ::mallopt(M_ARENA_MAX, arenas);

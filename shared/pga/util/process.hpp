@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 
 namespace pga::util {
 
@@ -14,6 +15,10 @@ struct ProcessUsage {
 
 // Returns the current resource use of this process.
 ProcessUsage process_usage();
+
+// Returns a kB field of /proc/<pid>/status (VmRSS, VmHWM, ...) in bytes; pid 0 is this process.
+// nullopt when the process or the field is not there.
+std::optional<std::uint64_t> proc_status_bytes(long pid, const std::string& field);
 
 // Caps glibc's malloc arenas (M_ARENA_MAX). Each worker thread otherwise gets an arena of its own
 // that keeps freed memory resident: with 4 collector threads peak RSS was 49 MiB instead of 35

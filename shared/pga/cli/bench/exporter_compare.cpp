@@ -2,6 +2,7 @@
 #include "pga/cli/bench/exporter_compare.hpp"
 
 #include "pga/util/files.hpp"
+#include "pga/util/process.hpp"
 #include "pga/util/subprocess.hpp"
 
 #include <arpa/inet.h>
@@ -68,16 +69,6 @@ std::optional<std::string> get(const std::string& url) {
     return rc == CURLE_OK && status == 200 ? std::optional<std::string>(std::move(body)) : std::nullopt;
 }
 
-std::uint64_t status_bytes(int pid, const std::string& field) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-    for (std::string line; std::getline(in, line);) {
-        if (line.rfind(field + ":", 0) == 0) {
-            return std::stoull(line.substr(field.size() + 1)) * 1024;
-        }
-    }
-    return 0;
-}
-
 double cpu_ms(int pid) {
     std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
     std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -137,7 +128,7 @@ ExporterResult measure_exporter(const std::string& binary, const pg::ConnParams&
         }
     }
     r.cpu_ms_per_scrape = scrapes > 0 ? (cpu_ms(pid) - cpu0) / scrapes : 0;
-    r.peak_rss_bytes = status_bytes(pid, "VmHWM");
+    r.peak_rss_bytes = util::proc_status_bytes(pid, "VmHWM").value_or(0);
     r.scrape_ms = summarize(std::move(wall));
     r.bytes = last.size();
     std::size_t start = 0;

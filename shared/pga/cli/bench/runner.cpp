@@ -8,6 +8,7 @@
 #include "pga/deliver/envelope.hpp"
 #include "pga/exporter/self_metrics.hpp"
 #include "pga/util/files.hpp"
+#include "pga/util/process.hpp"
 #include "pga/util/uuid.hpp"
 #include "pga/version.hpp"
 
@@ -30,17 +31,6 @@ double cpu_ms_now() {
         return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_usec) / 1e3;
     };
     return ms(u.ru_utime) + ms(u.ru_stime);
-}
-
-// Returns a field of /proc/self/status in bytes (VmRSS, VmHWM), 0 when unreadable.
-std::uint64_t proc_status_bytes(const std::string& field) {
-    std::ifstream in("/proc/self/status");
-    for (std::string line; std::getline(in, line);) {
-        if (line.rfind(field + ":", 0) == 0) {
-            return std::stoull(line.substr(field.size() + 1)) * 1024;
-        }
-    }
-    return 0;
 }
 
 // Restarts the kernel's peak-RSS count (VmHWM) so set-up work before the cycles does not count.
@@ -163,7 +153,7 @@ BenchResult run_cycles(std::shared_ptr<const config::Config> config, const Runne
         sample.acquisitions = after.acquisitions - before.acquisitions;
         sample.reuses = after.reuses - before.reuses;
         sample.peak_connections = pool->take_peak_active();
-        sample.rss_bytes = proc_status_bytes("VmRSS");
+        sample.rss_bytes = util::proc_status_bytes(0, "VmRSS").value_or(0);
         sample.payload_bytes = body.size();
         sample.payload_gzip_bytes = deliver::gzip(body).size();
         for (const auto& [type, t] : types) {
@@ -182,7 +172,7 @@ BenchResult run_cycles(std::shared_ptr<const config::Config> config, const Runne
             break;
         }
     }
-    result.peak_rss_bytes = proc_status_bytes("VmHWM");
+    result.peak_rss_bytes = util::proc_status_bytes(0, "VmHWM").value_or(0);
     if (exec_start) {
         if (const auto end = role_exec_ms(*pool, config->postgresql.database)) {
             result.server_exec_ms = *end - *exec_start;

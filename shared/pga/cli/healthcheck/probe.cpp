@@ -4,13 +4,13 @@
 
 #include "pga/state/instance_lock.hpp"
 #include "pga/util/files.hpp"
+#include "pga/util/process.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <fstream>
 
 namespace pga::cli::healthcheck {
 
@@ -44,16 +44,8 @@ Holder lock_holder(const fs::path& state_dir) {
 }
 
 std::optional<std::int64_t> rss_bytes(std::int64_t pid) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-    std::string key;
-    while (in >> key) {
-        if (key == "VmRSS:") {
-            std::int64_t kib = 0;
-            in >> kib;
-            return kib * 1024;
-        }
-        std::string rest;
-        std::getline(in, rest);
+    if (const auto bytes = util::proc_status_bytes(static_cast<long>(pid), "VmRSS")) {
+        return static_cast<std::int64_t>(*bytes);
     }
     return std::nullopt;
 }
