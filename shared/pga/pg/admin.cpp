@@ -27,25 +27,7 @@ void quiet(void*, const char*) {}
 } // namespace
 
 AdminSession::AdminSession(const ConnParams& p) {
-    std::vector<const char*> keys;
-    std::vector<const char*> values;
-    const std::string timeout = std::to_string(p.connect_timeout_s);
-    const auto add = [&](const char* k, const std::string& v) {
-        if (!v.empty()) {
-            keys.push_back(k);
-            values.push_back(v.c_str());
-        }
-    };
-    add("host", p.host);
-    add("port", p.port);
-    add("user", p.user);
-    add("password", p.password.reveal());
-    add("dbname", p.dbname);
-    add("connect_timeout", timeout);
-    add("application_name", p.application_name);
-    keys.push_back(nullptr);
-    values.push_back(nullptr);
-    conn_.reset(PQconnectdbParams(keys.data(), values.data(), 0));
+    conn_.reset(connect_with(p, {}));
     if (!conn_ || PQstatus(conn_.get()) != CONNECTION_OK) {
         throw Error("cannot connect to " + describe(p) + ": " + trimmed(PQerrorMessage(conn_.get())));
     }

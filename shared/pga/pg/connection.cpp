@@ -40,12 +40,8 @@ void log_notice(void*, const char* message) {
 
 } // namespace
 
-Connection::Connection(const ConnParams& p) : database_(p.dbname) {
+pg_conn* connect_with(const ConnParams& p, const std::string& options) {
     const std::string timeout = std::to_string(p.connect_timeout_s);
-    const std::string options = "-c statement_timeout=" + std::to_string(p.statement_timeout_ms) +
-                                " -c lock_timeout=" + std::to_string(p.lock_timeout_ms) +
-                                " -c idle_in_transaction_session_timeout=60000"
-                                " -c search_path=pg_catalog -c default_transaction_read_only=on";
     std::vector<const char*> keys;
     std::vector<const char*> values;
     const auto add = [&](const char* k, const std::string& v) {
@@ -65,7 +61,15 @@ Connection::Connection(const ConnParams& p) : database_(p.dbname) {
     add("options", options);
     keys.push_back(nullptr);
     values.push_back(nullptr);
-    conn_.reset(PQconnectdbParams(keys.data(), values.data(), 0));
+    return PQconnectdbParams(keys.data(), values.data(), 0);
+}
+
+Connection::Connection(const ConnParams& p) : database_(p.dbname) {
+    const std::string options = "-c statement_timeout=" + std::to_string(p.statement_timeout_ms) +
+                                " -c lock_timeout=" + std::to_string(p.lock_timeout_ms) +
+                                " -c idle_in_transaction_session_timeout=60000"
+                                " -c search_path=pg_catalog -c default_transaction_read_only=on";
+    conn_.reset(connect_with(p, options));
     if (!conn_ || PQstatus(conn_.get()) != CONNECTION_OK) {
         throw Error("cannot connect to " + describe(p) + ": " + first_line(PQerrorMessage(conn_.get())));
     }

@@ -60,4 +60,9 @@ private:
 // Returns a description "host H port P database D" for error messages (escaped, no secrets).
 std::string describe(const ConnParams& params);
 
+// Opens a libpq connection from keyword/value arrays (expand_dbname = 0): host, port, user,
+// password, dbname, sslmode, connect_timeout, application_name and `options` when not empty.
+// Returns the handle whatever its status (the caller checks PQstatus and frees it); may be null.
+pg_conn* connect_with(const ConnParams& params, const std::string& options);
+
 } // namespace pga::pg
