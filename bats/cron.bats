@@ -7,6 +7,7 @@ bats_require_minimum_version 1.5.0
 
 load helpers/common
 load helpers/backend
+load helpers/collector
 
 setup_file() {
     load helpers/pg
@@ -39,12 +40,7 @@ id = \"bats-collector\"
 hostname = \"bats-host\"
 state_dir = \"$STATE\"
 log_file = \"$LOG\"
-[postgresql]
-host = \"127.0.0.1\"
-port = $PGA_PG_PORT
-user = \"pga_monitor\"
-password_file = \"$PGA_PG_MONITOR_PASSWORD_FILE\"
-sslmode = \"disable\"
+$(postgresql_toml)
 $1"
 }
 

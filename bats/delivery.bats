@@ -6,6 +6,7 @@
 
 load helpers/common
 load helpers/backend
+load helpers/collector
 
 TOKEN=bats-static-token
 COLLECTOR_ID=00000000-0000-4000-8000-000000000001
@@ -48,12 +49,7 @@ log_file = \"$LOG\"
 [backend]
 url = \"$BACKEND_URL\"
 token_file = \"$BATS_TEST_TMPDIR/token\"
-[postgresql]
-host = \"127.0.0.1\"
-port = $PGA_PG_PORT
-user = \"pga_monitor\"
-password_file = \"$PGA_PG_MONITOR_PASSWORD_FILE\"
-sslmode = \"disable\"
+$(postgresql_toml)
 $1"
 }
 
@@ -62,15 +58,6 @@ start_cron() {
     CRON_PID=$!
 }
 
-# wait_for SECONDS COMMAND...: retries COMMAND every 0.2 s until it succeeds or time is up.
-wait_for() {
-    local deadline=$((SECONDS + $1))
-    shift
-    until "$@"; do
-        [ "$SECONDS" -lt "$deadline" ] || return 1
-        sleep 0.2
-    done
-}
 
 unique_accepted() {
     json_get "$(backend_control GET '/_test/ledger?summary=1')" 'd["unique_batch_ids"]'
@@ -99,7 +86,7 @@ spool_empty() {
 @test "cron pushes batches with the guide's log lines and stops cleanly on SIGTERM" {
     backend_start --static-token "$TOKEN"
     start_cron "$(config)"
-    wait_for 30 at_least_accepted 1
+    wait_until 30 at_least_accepted 1
     kill -TERM "$CRON_PID"
     wait "$CRON_PID"
     CRON_PID=
@@ -117,7 +104,7 @@ spool_empty() {
     backend_control POST /_test/fault '{"mode":"refuse"}'
     cfg=$(config)
     start_cron "$cfg"
-    wait_for 30 test -e "$STATE/spool/spool.db"
+    wait_until 30 test -e "$STATE/spool/spool.db"
     sleep 3
     kill -9 "$CRON_PID"
     wait "$CRON_PID" || true
@@ -127,7 +114,7 @@ spool_empty() {
     [ "$(spool_counter accepted)" -eq 0 ]
     backend_control POST /_test/clear
     start_cron "$cfg"
-    wait_for 30 at_least_accepted "$created"
+    wait_until 30 at_least_accepted "$created"
     kill -TERM "$CRON_PID"
     wait "$CRON_PID"
     CRON_PID=
@@ -147,7 +134,7 @@ verify = false")
     }
     for round in 1 2; do
         start_cron "$cfg"
-        wait_for 30 warnings "$round"
+        wait_until 30 warnings "$round"
         kill -TERM "$CRON_PID"
         wait "$CRON_PID"
         CRON_PID=
@@ -181,7 +168,7 @@ YAML
     has_data() {
         [ "$(json_get "$(query "$1")" 'len(d["data"]["result"])' 2>/dev/null)" -gt 0 ] 2>/dev/null
     }
-    wait_for 60 has_data 'rate(pganalytics_connection_pool_reuses[5m]) / rate(pganalytics_connection_pool_acquisitions[5m])'
+    wait_until 60 has_data 'rate(pganalytics_connection_pool_reuses[5m]) / rate(pganalytics_connection_pool_acquisitions[5m])'
     has_data 'process_resident_memory_bytes{job="pganalytics-collector"}'
     has_data 'process_cpu_seconds_total{job="pganalytics-collector"}'
     has_data 'rate(pganalytics_collection_cycle_ms[5m])'

@@ -6,6 +6,7 @@
 
 load helpers/common
 load helpers/backend
+load helpers/collector
 
 setup_file() {
     load helpers/pg
@@ -47,12 +48,7 @@ interval = 1
 push_interval = 1
 state_dir = \"$STATE\"
 log_file = \"$LOG\"
-[postgresql]
-host = \"127.0.0.1\"
-port = $PGA_PG_PORT
-user = \"pga_monitor\"
-password_file = \"$pwfile\"
-sslmode = \"disable\"
+$(postgresql_toml "$pwfile")
 [backend]
 url = \"$url\"
 connect_timeout = 1

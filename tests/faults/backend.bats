@@ -31,10 +31,10 @@ run_outage() {
     fault "$2"
     echo "$(date +%T.%N) start"
     start_cron "$(fault_config)"
-    wait_for 60 created_at_least "${3:-3}"
+    wait_until 60 created_at_least "${3:-3}"
     echo "$(date +%T.%N) created"
     clear_faults
-    wait_for 60 drained
+    wait_until 60 drained
     echo "$(date +%T.%N) drained"
     echo "$(date +%T.%N) stopping"
     PEAK_KIB=$(awk '/^VmHWM/ {print $2}' "/proc/$CRON_PID/status")
@@ -113,9 +113,9 @@ seconds_after_429() {
         {"mode":"status","status":422,"count":1,"path":"/api/v1/metrics/push"},
         {"mode":"status","status":413,"count":-1,"path":"/api/v1/metrics/push"}]'
     start_cron "$(fault_config)"
-    wait_for 60 created_at_least 4
+    wait_until 60 created_at_least 4
     clear_faults
-    wait_for 60 drained
+    wait_until 60 drained
     stop_cron
     assert_nothing_lost rejected_4xx
     [ "$(ledger_value 'd["dropped"].get("rejected", 0)')" -eq 2 ]
@@ -162,7 +162,7 @@ seconds_after_429() {
     /usr/bin/python3 "$PGA_SRC/tests/backend/pga_test_backend.py" --port-file "$port_file" \
         --static-token "$FAULT_TOKEN" --exit-with-pid "$BASHPID" 3>&- &
     target_pid=$!
-    wait_for 15 test -s "$port_file"
+    wait_until 15 test -s "$port_file"
     target_port=$(json_get "$(cat "$port_file")" 'd["port"]')
     target_control="http://127.0.0.1:$(json_get "$(cat "$port_file")" 'd["control_port"]')"
     run_outage redirects "[{\"mode\":\"redirect\",\"status\":307,\"location\":\"http://127.0.0.1:$target_port/api/v1/metrics/push\",\"count\":2},
@@ -180,7 +180,7 @@ tls_refused() {
     backend_start --static-token "$FAULT_TOKEN" --tls-cert "$certs/$2.crt" --tls-key "$certs/$2.key"
     start_cron "$(fault_config "${3:+[tls]
 ca_file = \"$certs/$3\"}")"
-    wait_for 60 created_at_least 3
+    wait_until 60 created_at_least 3
     sleep 1
     stop_cron
     summary=$(backend_control GET '/_test/ledger?summary=1')

@@ -95,7 +95,7 @@ healthy_after() {
 
 # wait_healthy N: waits until healthy_after N; on failure prints the types' last errors.
 wait_healthy() {
-    wait_for 60 healthy_after "$1" || {
+    wait_until 60 healthy_after "$1" || {
         status_get 'json.dumps({k: v.get("errors") for k, v in d["collectors"].items() if v["status"] != "ok"})'
         return 1
     }
@@ -107,7 +107,7 @@ pg_psql_script() {
 }
 
 finish() {
-    wait_for 60 drained
+    wait_until 60 drained
     stop_cron
     assert_nothing_lost "$1"
 }
@@ -131,7 +131,7 @@ finish() {
     before=$(wc -l <"$LOG")
     pg_ctl_as_postgres stop -m fast
     n=$(cycles)
-    wait_for 30 cycles_beyond $((n + 4))
+    wait_until 30 cycles_beyond $((n + 4))
     some_type_in_error
     down_lines=$(($(wc -l <"$LOG") - before))
     down_cycles=$(($(cycles) - n))
@@ -156,9 +156,9 @@ finish() {
     done
     # full: the monitoring role is refused for want of a slot
     full() { ! pg_monitor_psql 'SELECT 1' >/dev/null 2>&1; }
-    wait_for 60 full || { pg_psql "SELECT usename, count(*) FROM pg_stat_activity GROUP BY 1"; echo "max $max reserved $reserved"; false; }
+    wait_until 60 full || { pg_psql "SELECT usename, count(*) FROM pg_stat_activity GROUP BY 1"; echo "max $max reserved $reserved"; false; }
     start_cron "$(fault_config "$EVERY_CYCLE")"
-    wait_for 30 cycles_beyond 2
+    wait_until 30 cycles_beyond 2
     grep -Eq 'too many clients|remaining connection slots' "$LOG"
     kill $FILLERS 2>/dev/null || true
     pg_psql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'pga_filler'" >/dev/null
@@ -175,7 +175,7 @@ hold_lock() {
         -c "BEGIN; LOCK TABLE fault_locked IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep($1); COMMIT" >/dev/null 2>&1 &
     FILLERS=$!
     locked() { [ "$(pg_psql "SELECT count(*) FROM pg_locks WHERE relation = 'fault_locked'::regclass AND mode = 'AccessExclusiveLock' AND granted")" = 1 ]; }
-    wait_for 10 locked
+    wait_until 10 locked
 }
 
 # errors_mention TEXT: a type's last error mentions TEXT.
@@ -187,7 +187,7 @@ errors_mention() {
     hold_lock 8
     start_cron "$(fault_config "lock_timeout = 300
 $EVERY_CYCLE")"
-    wait_for 30 errors_mention 'lock timeout'
+    wait_until 30 errors_mention 'lock timeout'
     longest=$(status_get 'd["last_cycle"]["duration_ms"]')
     echo "cycle while blocked: $longest ms; types in error: $(types_in_error)"
     [ "$longest" -lt 5000 ]
@@ -205,7 +205,7 @@ $EVERY_CYCLE")"
     start_cron "$(fault_config "lock_timeout = 20000
 statement_timeout = 300
 $EVERY_CYCLE")"
-    wait_for 30 errors_mention 'statement timeout'
+    wait_until 30 errors_mention 'statement timeout'
     kill "$FILLERS" 2>/dev/null || true
     pg_psql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'BEGIN; LOCK TABLE fault_locked%'" >/dev/null
     FILLERS=
@@ -229,7 +229,7 @@ $EVERY_CYCLE")"
         [ "$(json_get "$(backend_control GET '/_test/ledger?summary=1')" 'd["metrics_total"]')" -gt 0 ] &&
             [ -n "$(backend_control GET '/_test/bodies?limit=50' | grep -o '"pg_query_stats"' | head -1)" ]
     }
-    wait_for 60 has_query_stats
+    wait_until 60 has_query_stats
     finish pg_10k_statements
     rows=$(control_get '/_test/bodies?limit=50' '
 max(len(m.get("queries") or m.get("statements") or m.get("rows") or []) for b in d["bodies"] for m in b["body"]["metrics"] if m.get("type") == "pg_query_stats")')
@@ -259,7 +259,7 @@ HOSTILE_NAMES=('quo"te' "apo'strophe" 'eq=ual dbname=postgres' 'semi;colon -- x'
                 "$BATS_TEST_TMPDIR/seen.txt" "$name" || return 1
         done
     }
-    wait_for 60 all_seen
+    wait_until 60 all_seen
     finish hostile_names
     # the backend parsed every body (valid JSON): nothing was rejected
     [ "$(ledger_value 'd["dropped_total"]')" -eq 0 ]
@@ -279,7 +279,7 @@ HOSTILE_NAMES=('quo"te' "apo'strophe" 'eq=ual dbname=postgres' 'semi;colon -- x'
     cfg=$(fault_config "$EVERY_CYCLE")
     sed -i "s|^user = .*|user = \"pga_weak\"|; s|^password_file = .*|password_file = \"$BATS_TEST_TMPDIR/weak.pass\"|" "$cfg"
     start_cron "$cfg"
-    wait_for 30 cycles_beyond 2
+    wait_until 30 cycles_beyond 2
     summary=$(status_get 'json.dumps({k: [v["status"], v.get("reason", "")] for k, v in d["collectors"].items()})')
     echo "$summary"
     # some types collected, and what could not be read is reported, not silently empty

@@ -52,7 +52,7 @@ log_has() {
     # a private mount namespace held by a sleeping process, with a 4 MiB tmpfs on the spool
     unshare -m --propagation private sleep 600 3>&- &
     HOLDER=$!
-    wait_for 5 test -e "/proc/$HOLDER/ns/mnt"
+    wait_until 5 test -e "/proc/$HOLDER/ns/mnt"
     sleep 0.2
     ns() { nsenter -t "$HOLDER" -m "$@"; }
     ns mount -t tmpfs -o size=4m tmpfs "$STATE/spool"
@@ -60,13 +60,13 @@ log_has() {
     cfg=$(fault_config)
     nsenter -t "$HOLDER" -m env PGA_TEST_TIME_DIVISOR=50 "$PGA_BIN/pganalytics" -c "$cfg" cron >>"$CRON_OUT" 2>&1 3>&- &
     CRON_PID=$!
-    wait_for 30 created_at_least_ns 3
+    wait_until 30 created_at_least_ns 3
     # another program fills the disk: the spool cannot take new batches
     ns dd if=/dev/zero of="$STATE/spool/filler" bs=64k 2>/dev/null || true
     write_failed() { [ "$(status_get 'd["delivery"]["spool"]["write_failed"]')" -gt "${1:-0}" ]; }
-    wait_for 60 write_failed 2
+    wait_until 60 write_failed 2
     n=$(cycles)
-    wait_for 30 cycles_beyond $((n + 2))
+    wait_until 30 cycles_beyond $((n + 2))
     kill -0 "$CRON_PID"
     log_has 'not spooled'
     # the backend comes back: the backlog drains although the disk is still full
@@ -75,13 +75,13 @@ log_has() {
         ns python3 -c 'import sqlite3,sys; print(sqlite3.connect("file:"+sys.argv[1]+"?mode=ro",uri=True).execute("select count(*) from entries").fetchone()[0])' "$STATE/spool/spool.db"
     }
     drained_ns() { [ "$(backlog_ns)" = 0 ] && [ "$(accepted_unique)" -ge 3 ]; }
-    wait_for 60 drained_ns
+    wait_until 60 drained_ns
     log_has 'released the 2 MiB reserve'
     # the room freed lets new batches in again, and they are delivered
     a=$(accepted_unique)
     more_accepted() { [ "$(accepted_unique)" -ge "$((a + 2))" ]; }
-    wait_for 60 more_accepted
-    wait_for 30 drained_ns
+    wait_until 60 more_accepted
+    wait_until 30 drained_ns
     stop_cron
     failed=$(status_get 'd["delivery"]["spool"]["write_failed"]')
     cycles_run=$(cycles)
@@ -112,7 +112,7 @@ log_has() {
     done
     clear_faults
     start_cron "$cfg"
-    wait_for 120 drained
+    wait_until 120 drained
     stop_cron
     assert_nothing_lost "kill_9_x$kills"
     [ "$(ledger_value 'd["dropped"].get("corrupt", 0)')" -eq 0 ]
@@ -131,7 +131,7 @@ log_has() {
     slow_push_running() {
         control_get '/_test/requests?limit=100' 'len([r for r in d["requests"] if r["path"] == "/api/v1/metrics/push"])' | grep -qv '^0$'
     }
-    wait_for 30 slow_push_running
+    wait_until 30 slow_push_running
     sleep 1
     start=$(date +%s.%N)
     stop_cron
@@ -140,7 +140,7 @@ log_has() {
     python3 -c "import sys; sys.exit(0 if $took <= 13 else 1)"
     clear_faults
     start_cron "$cfg"
-    wait_for 60 drained
+    wait_until 60 drained
     stop_cron
     assert_nothing_lost sigterm_slow_push
 }
@@ -148,19 +148,19 @@ log_has() {
 @test "SIGHUP applies a good config and keeps the running one when the new one is broken" {
     cfg=$(fault_config)
     start_cron "$cfg"
-    wait_for 30 cycles_beyond 1
+    wait_until 30 cycles_beyond 1
     sed -i 's/^log_level = .*//; s/^\[collector\]$/[collector]\nlog_level = "debug"/' "$cfg"
     kill -HUP "$CRON_PID"
-    wait_for 15 log_has "configuration reloaded from $cfg"
+    wait_until 15 log_has "configuration reloaded from $cfg"
     cp "$cfg" "$BATS_TEST_TMPDIR/good.toml"
     printf 'interval = "often"\n[unterminated\n' >>"$cfg"
     kill -HUP "$CRON_PID"
-    wait_for 15 log_has 'configuration reload failed: keeping the previous configuration'
+    wait_until 15 log_has 'configuration reload failed: keeping the previous configuration'
     grep -q "$(basename "$cfg")" "$LOG"
     n=$(cycles)
-    wait_for 15 cycles_beyond $((n + 2))
+    wait_until 15 cycles_beyond $((n + 2))
     kill -0 "$CRON_PID"
-    wait_for 30 drained
+    wait_until 30 drained
     stop_cron
     assert_nothing_lost sighup_good_and_broken
 }
@@ -168,14 +168,14 @@ log_has() {
 @test "two cron runs at once: the second exits 0 naming the running pid, the first goes on" {
     cfg=$(fault_config)
     start_cron "$cfg"
-    wait_for 30 cycles_beyond 1
+    wait_until 30 cycles_beyond 1
     run timeout 20 env PGA_TEST_TIME_DIVISOR=50 "$PGA_BIN/pganalytics" -c "$cfg" cron
     echo "$output"
     [ "$status" -eq 0 ]
     [[ "$output" == *"already running (pid $CRON_PID)"* ]]
     n=$(cycles)
-    wait_for 15 cycles_beyond $((n + 2))
-    wait_for 30 drained
+    wait_until 15 cycles_beyond $((n + 2))
+    wait_until 30 drained
     stop_cron
     assert_nothing_lost two_cron_runs
 }
@@ -187,7 +187,7 @@ log_has() {
     echo '+0' >"$offset"
     start_cron "$(fault_config)" LD_PRELOAD="$lib" FAKETIME_TIMESTAMP_FILE="$offset" FAKETIME_NO_CACHE=1 \
         FAKETIME_DONT_FAKE_MONOTONIC=1 FAKETIME_DONT_RESET=1
-    wait_for 30 cycles_beyond 2
+    wait_until 30 cycles_beyond 2
     for jump in '+3600' '-3600'; do
         echo "$jump" >"$offset"
         n=$(cycles)
@@ -197,7 +197,7 @@ log_has() {
         [ $((m - n)) -ge 3 ] && [ $((m - n)) -le 7 ]
     done
     [ "$(status_get 'd["skipped_ticks"]')" -eq 0 ]
-    wait_for 30 drained
+    wait_until 30 drained
     stop_cron
     assert_nothing_lost clock_jump
     # the batches carry the jumped wall clock: some an hour ahead, some an hour behind

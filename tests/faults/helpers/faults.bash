@@ -10,10 +10,10 @@
 #   fault_config [EXTRA TOML]         writes the collector config, prints its path
 #   start_cron CONFIG [ENV...]        starts `pganalytics cron` in the background (CRON_PID)
 #   stop_cron                         SIGTERM, waits; fails unless it exits 0 within 20 s
-#   wait_for SECONDS COMMAND...       retries COMMAND every 0.2 s until it succeeds
+#   wait_until SECONDS COMMAND...     (helpers/collector.bash) retries COMMAND until it succeeds
 #   status_get EXPRESSION             a value of status.json (python expression on `d`)
 #   spool_created / spool_backlog     spool counters (sqlite, read-only)
-#   created_at_least N / drained      conditions for wait_for
+#   created_at_least N / drained      conditions for wait_until
 #   fault JSON / clear_faults         the backend's control API
 #   assert_nothing_lost NAME          the ledger check, and the TSV line
 
@@ -23,6 +23,7 @@ export PGA_SRC PGA_BUILD_DIR
 load ../../bats/helpers/common
 load ../../bats/helpers/backend
 load ../../bats/helpers/pg
+load ../../bats/helpers/collector
 
 FAULT_TOKEN=faults-static-token
 FAULT_COLLECTOR_ID=00000000-0000-4000-8000-000000000001
@@ -58,12 +59,7 @@ url = \"$BACKEND_URL\"
 token_file = \"$BATS_TEST_TMPDIR/token\"
 timeout = 3
 connect_timeout = 2
-[postgresql]
-host = \"127.0.0.1\"
-port = $PGA_PG_PORT
-user = \"pga_monitor\"
-password_file = \"$PGA_PG_MONITOR_PASSWORD_FILE\"
-sslmode = \"disable\"
+$(postgresql_toml)
 connect_timeout = 3
 $1"
 }
@@ -89,15 +85,6 @@ stop_cron() {
     wait "$CRON_PID" || rc=$?
     CRON_PID=
     [ "$rc" -eq 0 ] || { echo "cron exited $rc after SIGTERM" >&2; tail -5 "$CRON_OUT" >&2; return 1; }
-}
-
-wait_for() {
-    local deadline=$((SECONDS + $1))
-    shift
-    until "$@"; do
-        [ "$SECONDS" -lt "$deadline" ] || { echo "timed out after waiting for: $*" >&2; return 1; }
-        sleep 0.2
-    done
 }
 
 status_get() {
