@@ -40,48 +40,51 @@ std::string version_text(int v) {
     return v <= 0 ? "unknown" : std::to_string(v / 10000) + "." + std::to_string(v % 10000);
 }
 
-// Guide rows ("Expected: 10 collectors 1-2 s, 25 2-5 s, 50 5-10 s, 100 9-15 s"; CPU "< 5% / 20% /
-// 30%"), read with a monitored database as one collector run.
-std::optional<double> guide_cycle_ms(std::size_t n) {
-    if (n <= 10) {
-        return 2000;
-    }
-    if (n <= 25) {
-        return 5000;
-    }
-    if (n <= 50) {
-        return 10000;
-    }
-    if (n <= 100) {
-        return 15000;
+// The guide's rows ("Expected: 10 collectors 1-2 s, 25 2-5 s, 50 5-10 s, 100 9-15 s"; CPU "< 5% /
+// 20% / 30%"), read with a monitored database as one collector run: up to `databases`, the cycle
+// p95 and the CPU share must stay under these limits.
+struct GuideRow {
+    std::size_t databases;
+    double cycle_ms;
+    double cpu_pct;
+};
+constexpr GuideRow k_guide_rows[] = {{10, 2000, 5}, {25, 5000, 20}, {50, 10000, 20}, {100, 15000, 30}};
+
+std::optional<GuideRow> guide_row(std::size_t databases) {
+    for (const auto& row : k_guide_rows) {
+        if (databases <= row.databases) {
+            return row;
+        }
     }
     return std::nullopt;
 }
 
-std::optional<double> guide_cpu_pct(std::size_t n) {
-    if (n <= 10) {
-        return 5;
+// The wall and CPU times of one metric type over the measured cycles, and its last sample.
+struct TypeSummary {
+    Summary wall_ms;
+    Summary cpu_ms;
+    const TypeSample* last = nullptr;
+};
+
+TypeSummary type_summary(const std::vector<TypeSample>& samples) {
+    std::vector<double> wall;
+    std::vector<double> cpu;
+    for (const auto& s : samples) {
+        wall.push_back(s.wall_ms);
+        cpu.push_back(s.cpu_ms);
     }
-    if (n <= 50) {
-        return 20;
-    }
-    if (n <= 100) {
-        return 30;
-    }
-    return std::nullopt;
+    return {summarize(wall), summarize(cpu), &samples.back()};
 }
 
 } // namespace
 
 std::vector<Target> guide_targets(std::size_t databases, const Report& f) {
     std::vector<Target> t;
-    if (const auto ms = guide_cycle_ms(databases)) {
-        t.push_back({"cycle p95", "guide", "ms", *ms, f.wall_ms.p95, true});
-    }
-    if (const auto pct = guide_cpu_pct(databases)) {
+    if (const auto row = guide_row(databases)) {
+        t.push_back({"cycle p95", "guide", "ms", row->cycle_ms, f.wall_ms.p95, true});
         const double used = f.interval_s > 0 ? f.cpu_ms.p50 / (f.interval_s * 10.0) : 0;
-        t.push_back(
-            {"CPU share of the " + std::to_string(f.interval_s) + "s interval", "guide", "%", *pct, used, true});
+        t.push_back({"CPU share of the " + std::to_string(f.interval_s) + "s interval", "guide", "%", row->cpu_pct,
+                     used, true});
     }
     const double peak_mib = f.result != nullptr ? static_cast<double>(f.result->peak_rss_bytes) / k_mib : 0;
     t.push_back({"peak RSS", "guide", "MiB", 150, peak_mib, true});
@@ -200,20 +203,15 @@ void print_text(const Report& rep, std::ostream& out, bool colour) {
     out << "  " << pad("metric type", 18, false) << pad("runs", 6) << pad("p50 ms", 9) << pad("p95 ms", 9)
         << pad("max ms", 9) << pad("CPU ms", 9) << pad("rows", 8) << pad("bytes", 10) << "  status\n";
     for (const auto& [type, samples] : r.types) {
-        std::vector<double> wall;
-        std::vector<double> cpu;
-        for (const auto& s : samples) {
-            wall.push_back(s.wall_ms);
-            cpu.push_back(s.cpu_ms);
-        }
-        const auto w = summarize(wall);
-        const auto& last = samples.back();
+        const auto summary = type_summary(samples);
+        const auto& w = summary.wall_ms;
+        const auto& last = *summary.last;
         std::string status = last.status;
         if (!last.first_error.empty()) {
             status += ": " + last.first_error.substr(0, 60);
         }
         out << "  " << pad(type, 18, false) << pad(std::to_string(last.runs), 6) << pad(fmt(w.p50, 2), 9)
-            << pad(fmt(w.p95, 2), 9) << pad(fmt(w.max, 2), 9) << pad(fmt(summarize(cpu).p50, 2), 9)
+            << pad(fmt(w.p95, 2), 9) << pad(fmt(w.max, 2), 9) << pad(fmt(summary.cpu_ms.p50, 2), 9)
             << pad(std::to_string(last.rows), 8) << pad(std::to_string(last.bytes), 10) << "  " << status << "\n";
     }
     out << "\n  targets (" << r.databases.size() << " databases)\n";
@@ -230,17 +228,12 @@ nlohmann::json to_json(const Report& rep) {
     const auto& r = *rep.result;
     nlohmann::json types = nlohmann::json::object();
     for (const auto& [type, samples] : r.types) {
-        std::vector<double> wall;
-        std::vector<double> cpu;
-        for (const auto& s : samples) {
-            wall.push_back(s.wall_ms);
-            cpu.push_back(s.cpu_ms);
-        }
-        const auto& last = samples.back();
+        const auto summary = type_summary(samples);
+        const auto& last = *summary.last;
         types[type] = {{"status", last.status},
                        {"runs", last.runs},
-                       {"wall_ms", to_json(summarize(wall))},
-                       {"cpu_ms", to_json(summarize(cpu))},
+                       {"wall_ms", to_json(summary.wall_ms)},
+                       {"cpu_ms", to_json(summary.cpu_ms)},
                        {"rows", last.rows},
                        {"bytes", last.bytes},
                        {"errors", last.errors},
