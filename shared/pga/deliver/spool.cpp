@@ -6,11 +6,11 @@
 
 #include <fcntl.h>
 #include <limits>
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <type_traits>
 #include <unistd.h>
-#include <spdlog/spdlog.h>
-#include <sys/stat.h>
 #include <zlib.h>
 
 namespace pga::deliver {
