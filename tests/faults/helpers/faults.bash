@@ -13,7 +13,8 @@
 #   wait_until SECONDS COMMAND...     (helpers/collector.bash) retries COMMAND until it succeeds
 #   status_get EXPRESSION             a value of status.json (python expression on `d`)
 #   spool_created / spool_backlog     spool counters (sqlite, read-only)
-#   created_at_least N / drained      conditions for wait_until
+#   created_at_least N                a condition for wait_until
+#   settle SECONDS                    waits until the batches created so far are accepted or dropped
 #   fault JSON / clear_faults         the backend's control API
 #   assert_nothing_lost NAME          the ledger check, and the TSV line
 
@@ -111,9 +112,19 @@ created_at_least() {
     [ "${n:-0}" -ge "$1" ]
 }
 
-# drained: the backlog is empty and the backend accepted something.
-drained() {
-    [ "$(spool_backlog)" = 0 ] && [ "$(accepted_unique)" -gt 0 ]
+# settle SECONDS: waits until every batch created so far was accepted by the backend or counted
+# as dropped (batches created meanwhile may still be on their way: the ledger counts them as kept).
+settle() {
+    local target
+    target=$(spool_created)
+    wait_until "$1" settled_to "$target"
+}
+
+# settled_to N: accepted (unique) + counted drops >= N > 0.
+settled_to() {
+    local dropped
+    dropped=$(spool_sql "select coalesce(sum(value),0) from counters where name like 'dropped_%'") || return 1
+    [ "$1" -gt 0 ] && [ $(($(accepted_unique) + dropped)) -ge "$1" ]
 }
 
 accepted_unique() {
