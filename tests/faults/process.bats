@@ -20,6 +20,7 @@ setup() {
     fault_setup
     backend_start --static-token "$FAULT_TOKEN"
     HOLDER=
+    SPOOL_NS=
 }
 
 teardown() {
@@ -33,13 +34,6 @@ cycles() {
 
 cycles_beyond() {
     [ "$(cycles)" -gt "$1" ]
-}
-
-# created_at_least_ns N: the spool in the holder's mount namespace has created N batches.
-created_at_least_ns() {
-    local n
-    n=$(nsenter -t "$HOLDER" -m python3 -c 'import sqlite3,sys; print(sqlite3.connect("file:"+sys.argv[1]+"?mode=ro",uri=True).execute("select coalesce((select value from counters where name=\x27created\x27),0)").fetchone()[0])' "$STATE/spool/spool.db" 2>/dev/null) || return 1
-    [ "${n:-0}" -ge "$1" ]
 }
 
 log_has() {
@@ -60,7 +54,8 @@ log_has() {
     cfg=$(fault_config)
     nsenter -t "$HOLDER" -m env PGA_TEST_TIME_DIVISOR=50 "$PGA_BIN/pganalytics" -c "$cfg" cron >>"$CRON_OUT" 2>&1 3>&- &
     CRON_PID=$!
-    wait_until 30 created_at_least_ns 3
+    SPOOL_NS=$HOLDER
+    wait_until 30 created_at_least 3
     # another program fills the disk: the spool cannot take new batches
     ns dd if=/dev/zero of="$STATE/spool/filler" bs=64k 2>/dev/null || true
     write_failed() { [ "$(status_get 'd["delivery"]["spool"]["write_failed"]')" -gt "${1:-0}" ]; }
@@ -71,10 +66,7 @@ log_has() {
     log_has 'not spooled'
     # the backend comes back: the backlog drains although the disk is still full
     clear_faults
-    created_ns() {
-        ns python3 -c 'import sqlite3,sys; print(sqlite3.connect("file:"+sys.argv[1]+"?mode=ro",uri=True).execute("select coalesce((select value from counters where name=\x27created\x27),0)").fetchone()[0])' "$STATE/spool/spool.db"
-    }
-    target=$(created_ns)
+    target=$(spool_created)
     delivered_to() { [ "$(accepted_unique)" -ge "$1" ]; }
     wait_until 60 delivered_to "$target"
     log_has 'released the 2 MiB reserve'

@@ -12,7 +12,7 @@
 #   stop_cron                         SIGTERM, waits; fails unless it exits 0 within 20 s
 #   wait_until SECONDS COMMAND...     (helpers/collector.bash) retries COMMAND until it succeeds
 #   status_get EXPRESSION             a value of status.json (python expression on `d`)
-#   spool_created / spool_backlog     spool counters (sqlite, read-only)
+#   spool_created                     the spool's created counter (sqlite, read-only)
 #   created_at_least N                a condition for wait_until
 #   settle SECONDS                    waits until the batches created so far are accepted or dropped
 #   fault JSON / clear_faults         the backend's control API
@@ -93,17 +93,15 @@ status_get() {
         "$STATE/status.json" "$1" 2>/dev/null
 }
 
+# spool_sql SQL: one value from the spool, read-only; inside the mount namespace of the process
+# $SPOOL_NS when that is set (a spool on a private tmpfs).
 spool_sql() {
-    python3 -c 'import sqlite3,sys; print(sqlite3.connect("file:"+sys.argv[1]+"?mode=ro",uri=True).execute(sys.argv[2]).fetchone()[0])' \
+    ${SPOOL_NS:+nsenter -t "$SPOOL_NS" -m} python3 -c 'import sqlite3,sys; print(sqlite3.connect("file:"+sys.argv[1]+"?mode=ro",uri=True).execute(sys.argv[2]).fetchone()[0])' \
         "$STATE/spool/spool.db" "$1" 2>/dev/null
 }
 
 spool_created() {
     spool_sql "select coalesce((select value from counters where name='created'),0)"
-}
-
-spool_backlog() {
-    spool_sql "select count(*) from entries"
 }
 
 created_at_least() {
