@@ -4,13 +4,11 @@
 
 #include "pga/deliver/sqlite_db.hpp"
 
-#include <fcntl.h>
 #include <limits>
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <type_traits>
-#include <unistd.h>
 #include <zlib.h>
 
 namespace pga::deliver {
@@ -23,7 +21,7 @@ constexpr int k_quarantine_keep = 100;
 // below always covers a checkpoint plus the frames of a removal.
 const char* const k_pragmas = "PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
                               "PRAGMA wal_autocheckpoint = 256; PRAGMA journal_size_limit = 2097152;";
-constexpr off_t k_reserve_bytes = 2 << 20;
+constexpr std::uint64_t k_reserve_bytes = 2 << 20;
 
 const char* const k_schema = R"(
 CREATE TABLE IF NOT EXISTS entries (
@@ -95,7 +93,7 @@ std::int64_t SpoolStats::dropped_total() const {
 }
 
 Spool::Spool(const std::filesystem::path& dir, SpoolLimits limits, WallNow now)
-    : path_(dir / "spool.db"), limits_(limits), now_(std::move(now)), reserve_path_(dir / "spool.reserve") {
+    : path_(dir / "spool.db"), limits_(limits), now_(std::move(now)), reserve_(dir / "spool.reserve", k_reserve_bytes) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec) {
@@ -109,54 +107,29 @@ Spool::Spool(const std::filesystem::path& dir, SpoolLimits limits, WallNow now)
         }
         recover(e.what());
     }
-    keep_reserve();
+    reserve_.hold();
 }
 
 Spool::~Spool() = default;
 
-void Spool::keep_reserve() {
-    const int fd = ::open(reserve_path_.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        return;
-    }
-    reserve_held_ = ::posix_fallocate(fd, 0, k_reserve_bytes) == 0;
-    ::close(fd);
-    if (!reserve_held_) {
-        ::unlink(reserve_path_.c_str()); // a partial reserve would only take room
-    }
-}
-
-bool Spool::release_reserve() {
-    if (!reserve_held_ || ::unlink(reserve_path_.c_str()) != 0) {
-        return false;
-    }
-    reserve_held_ = false;
-    spdlog::warn("spool {}: the disk is full; released the {} MiB reserve so that the backlog can drain",
-                 path_.string(), k_reserve_bytes >> 20);
-    return true;
-}
-
 // Runs a removal; when it finds the disk full, gives up the reserve, checkpoints the WAL into
 // the room it made and tries once more. Once a removal succeeds without it, takes it back.
 template <class F> auto Spool::draining(F&& f) -> decltype(f()) {
-    auto retake = [this] {
-        if (!reserve_held_) {
-            keep_reserve();
-        }
-    };
     try {
         if constexpr (std::is_void_v<decltype(f())>) {
             guarded(f);
-            retake();
+            reserve_.hold();
         } else {
             auto result = guarded(f);
-            retake();
+            reserve_.hold();
             return result;
         }
     } catch (const SqliteError& e) {
-        if (e.code() != SQLITE_FULL || !release_reserve()) {
+        if (e.code() != SQLITE_FULL || !reserve_.release()) {
             throw;
         }
+        spdlog::warn("spool {}: the disk is full; released the {} MiB reserve so that the backlog can drain",
+                     path_.string(), reserve_.size_bytes() >> 20);
         db_->exec("PRAGMA wal_checkpoint(TRUNCATE)");
         return guarded(f);
     }

@@ -9,6 +9,7 @@
 // disk full, and takes back once there is room again.
 #pragma once
 
+#include "pga/util/reserve_file.hpp"
 #include "pga/util/time.hpp"
 
 #include <cstdint>
@@ -125,15 +126,12 @@ private:
     void remove(std::int64_t id);
     template <class F> auto guarded(F&& f) -> decltype(f());
     template <class F> auto draining(F&& f) -> decltype(f());
-    void keep_reserve();
-    bool release_reserve();
 
     std::filesystem::path path_;
     SpoolLimits limits_;
     WallNow now_;
     std::unique_ptr<Database> db_;
-    std::filesystem::path reserve_path_; // spool.reserve: room for the backlog to drain on a full disk
-    bool reserve_held_ = false;
+    util::ReserveFile reserve_; // spool.reserve: room for the backlog to drain on a full disk
     std::int64_t files_set_aside_ = 0;
     std::mutex mutex_;
 };
