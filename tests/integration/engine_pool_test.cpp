@@ -1,6 +1,6 @@
 // Integration tests of the connection pool on the shared PostgreSQL: the hard cap across databases
 // counted in pg_stat_activity, reuse, replacement of a terminated connection, eviction of another
-// database's idle connection at the cap, bounded waiting, reconnect back-off and idle expiry.
+// database's idle connection at the cap (a duplicate first), bounded waiting, reconnect back-off and idle expiry.
 #include "catalog_support.hpp"
 #include "engine_support.hpp"
 #include "pga/pg/pool.hpp"
@@ -138,6 +138,22 @@ TEST_F(PoolTest, at_the_cap_the_most_recently_used_idle_connection_makes_room) {
     EXPECT_EQ(stats.created, 6u);
     EXPECT_EQ(stats.reuses, 3u);
     EXPECT_LE(connections_in_server(), 2);
+}
+
+TEST_F(PoolTest, at_the_cap_a_second_idle_connection_to_one_database_goes_before_another_databases_only_one) {
+    pg::Pool pool(params(), {0, 3});
+    {
+        auto b = pool.acquire("pool_b");
+        auto a1 = pool.acquire("pool_a");
+        auto a2 = pool.acquire("pool_a");
+    } // returned a2, a1, then b: b is the newest idle connection, but pool_a has two
+    EXPECT_EQ(pool.acquire("pool_c")->value("SELECT current_database()"), "pool_c");
+    EXPECT_EQ(pool.acquire("pool_b")->value("SELECT current_database()"), "pool_b");
+    const auto stats = pool.stats();
+    EXPECT_EQ(stats.created, 4u); // a, a, b, c: pool_b's only connection was kept
+    EXPECT_EQ(stats.reuses, 1u);
+    EXPECT_EQ(stats.closed, 1u);
+    EXPECT_LE(connections_in_server(), 3);
 }
 
 TEST_F(PoolTest, a_borrow_waits_for_a_busy_pool_and_gives_up_after_the_timeout) {

@@ -67,12 +67,25 @@ struct Pool::State {
     // the collection loop visits more databases than the pool holds in the same order every
     // cycle; closing the newest keeps the others for the next cycle, where closing the oldest
     // would close exactly the one needed next (pga-bench, docs/benchmarks.md).
+    // A database with a second idle connection gives one up first: concurrent cluster-wide
+    // collectors leave several idle connections to the maintenance database, and closing one of
+    // those keeps a database's only connection (S2 in docs/benchmarks.md).
     std::unique_ptr<Connection> take_newest_idle() {
         if (idle.empty()) {
             return nullptr;
         }
-        auto conn = std::move(idle.back().conn);
-        idle.pop_back();
+        auto victim = std::prev(idle.end());
+        for (auto it = idle.rbegin(); it != idle.rend(); ++it) {
+            const auto& db = it->conn->database();
+            const auto same = std::count_if(idle.begin(), idle.end(),
+                                            [&db](const Idle& other) { return other.conn->database() == db; });
+            if (same > 1) {
+                victim = std::next(it).base();
+                break;
+            }
+        }
+        auto conn = std::move(victim->conn);
+        idle.erase(victim);
         return conn;
     }
     // Checks an idle connection taken for reuse outside the lock; returns true (counted as a reuse)
