@@ -50,7 +50,7 @@ struct CollectorManager::Slot {
 };
 
 // Returns the metric objects and report of one settled slot (see manager_output.cpp).
-void slot_output(const CollectorManager::Slot& slot, const CycleInput& in, std::vector<nlohmann::json>& metrics,
+void slot_output(CollectorManager::Slot& slot, const CycleInput& in, std::vector<nlohmann::json>& metrics,
                  RunReport& report);
 
 // Returns {"type", "timestamp", "database"?, "status":"error", "error"}.

@@ -48,17 +48,18 @@ std::vector<RunError> slot_errors(const CollectorManager::Slot& s) {
 
 } // namespace
 
-void slot_output(const CollectorManager::Slot& s, const CycleInput& in, std::vector<nlohmann::json>& metrics,
+void slot_output(CollectorManager::Slot& s, const CycleInput& in, std::vector<nlohmann::json>& metrics,
                  RunReport& report) {
     const auto type = s.entry->info->name;
     const auto timestamp = util::rfc3339_utc(in.timestamp);
     if (s.done && s.started) {
-        for (auto metric : s.out.metrics) {
+        for (auto& metric : s.out.metrics) { // moved: a cycle's objects are held once, not twice
             metric.emplace("type", type);
             metric.emplace("timestamp", timestamp);
             metric.emplace("status", "ok");
             metrics.push_back(std::move(metric));
         }
+        s.out.metrics.clear();
         report.rows += s.out.rows;
         if (!s.out.unavailable.empty()) {
             metrics.push_back(unavailable_object(type, timestamp, s.out.unavailable));
