@@ -23,9 +23,13 @@ const std::string k_tables_sql =
     " t.n_mod_since_analyze, t.vacuum_count, t.autovacuum_count, t.analyze_count, t.autoanalyze_count, " +
     rfc3339_sql("t.last_vacuum", "last_vacuum") + ", " + rfc3339_sql("t.last_autovacuum", "last_autovacuum") + ", " +
     rfc3339_sql("t.last_analyze", "last_analyze") + ", " + rfc3339_sql("t.last_autoanalyze", "last_autoanalyze") +
-    ", pg_catalog.pg_table_size(t.relid) AS table_bytes, pg_catalog.pg_indexes_size(t.relid) AS indexes_bytes,"
-    " pg_catalog.pg_total_relation_size(t.relid) AS total_bytes, count(*) OVER () AS total_count"
-    " FROM pg_catalog.pg_stat_user_tables t ORDER BY total_bytes DESC NULLS LAST, t.relid LIMIT $1";
+    ", sz.table_bytes, sz.indexes_bytes, sz.table_bytes + sz.indexes_bytes AS total_bytes,"
+    " count(*) OVER () AS total_count FROM pg_catalog.pg_stat_user_tables t"
+    // pg_total_relation_size is exactly table + indexes: sized once, not twice (OFFSET 0 keeps
+    // the planner from copying the calls into each use).
+    " CROSS JOIN LATERAL (SELECT pg_catalog.pg_table_size(t.relid) AS table_bytes,"
+    " pg_catalog.pg_indexes_size(t.relid) AS indexes_bytes OFFSET 0) sz"
+    " ORDER BY total_bytes DESC NULLS LAST, t.relid LIMIT $1";
 
 const std::string k_indexes_sql =
     "SELECT i.indexrelid, i.relid, i.schemaname, i.relname, i.indexrelname, i.idx_scan, i.idx_tup_read,"
