@@ -38,6 +38,9 @@ struct FloorResult {
     std::size_t databases = 0;
     bool connects_in_timing = false; // more databases than pool_max_size: connecting is part of the work
     std::size_t errors = 0;
+    // One bare connection (connect, SELECT 1, close), p50 over the recorded databases in turn: the
+    // price of each connection a cycle opens, whoever the client is.
+    double connect_ms = 0;
 };
 
 // Replays queries `repeats` times after one untimed replay and returns the wall time of each
