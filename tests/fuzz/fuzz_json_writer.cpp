@@ -2,7 +2,7 @@
 // The input is cut into byte strings that go, as values and as object keys, through the paths
 // the collector uses: collectors::row_object over a fake result (text, integer, number, boolean
 // columns), collectors::log_entries over log lines, the batch envelope (collect::make_envelope,
-// envelope_head + envelope_text, collect::dump_json) and the 413 split (deliver::split_metrics,
+// collect::envelope_body over collect::Metric texts, collect::dump_json) and the 413 split (deliver::split_metrics,
 // deliver::dump_json). Properties: every text is valid UTF-8 (checked by an independent
 // validator) and valid JSON (parsed back by nlohmann::json, which rejects invalid UTF-8); valid
 // UTF-8 strings come back unchanged; util::is_valid_utf8 agrees with the independent validator;
@@ -105,26 +105,28 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     const auto entries = pga::collectors::log_entries(lines, 0, 64);
 
+    std::vector<json> objects = {metric};
+    for (const auto& e : entries) {
+        objects.push_back(e);
+    }
     pga::collect::Batch batch;
     batch.batch_id = pick(3);
     batch.sequence = 7;
-    batch.metrics = {metric};
-    for (const auto& e : entries) {
-        batch.metrics.push_back(e);
-    }
+    batch.metrics = pga::collect::to_metrics(objects);
     const pga::collect::EnvelopeInfo info{pick(4), pick(5), pick(6)};
 
-    for (const auto& m : batch.metrics) {
+    for (const auto& m : objects) {
         const auto compact = parse_back(pga::collect::dump_json(m));
         PGA_FUZZ_CHECK(parse_back(pga::collect::dump_json(m, 2)).dump() == compact.dump());
     }
+    for (const auto& m : batch.metrics) {
+        PGA_FUZZ_CHECK(parse_back(m.text()) == m.parse());
+    }
     (void)parse_back(pga::collect::dump_json(pga::collect::make_envelope(batch, info), 2));
-    const auto array_text = pga::deliver::dump_json(json(batch.metrics));
-    const auto envelope = parse_back(
-        pga::collect::envelope_text(pga::collect::envelope_head(info, {batch.batch_id, 7, {}, 1}), array_text));
+    const auto envelope = parse_back(pga::collect::envelope_body(batch, info));
     PGA_FUZZ_CHECK(envelope.at("metrics").size() == batch.metrics.size());
     for (const auto& group : pga::deliver::split_metrics(batch.metrics, 512)) {
-        (void)parse_back(pga::deliver::dump_json(json(group)));
+        (void)parse_back(pga::collect::array_text(group));
     }
 
     // Valid UTF-8 goes through unchanged, as a value and as a key.

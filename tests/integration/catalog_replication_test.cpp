@@ -137,6 +137,6 @@ TEST(CatalogReplication, paused_standby_shows_known_lag_on_both_sides) {
     EXPECT_EQ(sb["wal_receiver"]["status"], "streaming");
     EXPECT_EQ(sb["wal_receiver"]["replay_paused"], true);
     EXPECT_GE(sb["wal_receiver"]["replay_gap_bytes"].get<std::int64_t>(), k_lag_bytes);
-    EXPECT_EQ(batch_errors({p, sb}), std::vector<std::string>{});
+    EXPECT_EQ(batch_errors(std::vector<nlohmann::json>{p, sb}), std::vector<std::string>{});
     exec_sql(standby.superuser(), "SELECT pg_wal_replay_resume()");
 }

@@ -67,7 +67,11 @@ std::vector<nlohmann::json> CollectorRun::ok() const {
 namespace {
 
 void shape(std::string_view type, const std::string& timestamp, CollectorRun& run) {
-    for (auto m : run.out.metrics) {
+    auto objects = run.out.metrics;
+    for (const auto& text : run.out.texts) {
+        objects.push_back(nlohmann::json::parse(text));
+    }
+    for (auto m : objects) {
         m.emplace("type", type);
         m.emplace("timestamp", timestamp);
         m.emplace("status", "ok");
@@ -128,6 +132,10 @@ std::vector<std::string> payload_errors(const nlohmann::json& body) {
 }
 
 std::vector<std::string> batch_errors(const std::vector<nlohmann::json>& metrics) {
+    return batch_errors(collect::to_metrics(metrics));
+}
+
+std::vector<std::string> batch_errors(const std::vector<collect::Metric>& metrics) {
     // The body delivery pushes: the batch cut into spool items as the delivery sink cuts it, each
     // wrapped by the one envelope builder.
     const collect::Batch batch{util::uuid_v4(), 1, util::SystemClock::now(), metrics};

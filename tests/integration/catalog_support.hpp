@@ -6,6 +6,7 @@
 
 #include "harness/pg_server.hpp"
 #include "pga/collect/collector.hpp"
+#include "pga/collect/metric.hpp"
 
 #include <functional>
 #include <memory>
@@ -48,6 +49,7 @@ std::vector<std::string> payload_errors(const nlohmann::json& body);
 // Returns the schema violations of the push bodies delivery would send for a batch of metrics
 // (deliver::to_spool_items, then deliver::build_envelope on each item).
 std::vector<std::string> batch_errors(const std::vector<nlohmann::json>& metrics);
+std::vector<std::string> batch_errors(const std::vector<collect::Metric>& metrics);
 
 // A raw libpq connection for setting up activity: closed when destroyed.
 class RawSession {

@@ -129,10 +129,10 @@ collect::Batch make_batch(std::uint64_t sequence, int metrics, std::size_t pad_b
     b.sequence = sequence;
     b.created = util::SystemClock::now();
     for (int i = 0; i < metrics; ++i) {
-        b.metrics.push_back({{"type", "pg_stats"},
-                             {"timestamp", util::rfc3339_utc(b.created)},
-                             {"database", "db" + std::to_string(i)},
-                             {"pad", std::string(pad_bytes, 'x')}});
+        b.metrics.push_back(nlohmann::json{{"type", "pg_stats"},
+                                           {"timestamp", util::rfc3339_utc(b.created)},
+                                           {"database", "db" + std::to_string(i)},
+                                           {"pad", std::string(pad_bytes, 'x')}});
     }
     return b;
 }

@@ -50,7 +50,8 @@ std::vector<collect::Batch> CaptureSink::batches() const {
 
 std::vector<nlohmann::json> objects(const collect::Batch& batch, const std::string& type, const std::string& database) {
     std::vector<nlohmann::json> out;
-    for (const auto& m : batch.metrics) {
+    for (const auto& metric : batch.metrics) {
+        const auto m = metric.parse();
         if (m.value("type", "") == type && (database.empty() || m.value("database", "") == database)) {
             out.push_back(m);
         }

@@ -40,9 +40,10 @@ collect::Batch sample_batch() {
     pool.max_size = 10;
     auto batch = test::make_batch(1);
     batch.metrics.push_back(exporter::collector_stats_object(cycle, pool, util::SystemClock::now()));
-    batch.metrics.push_back({{"type", "pg_query_stats"},
-                             {"database", "app"},
-                             {"queries", {{{"hash", -42}, {"calls", 3}, {"total_time", 1.5}, {"text", "SELECT 1"}}}}});
+    batch.metrics.push_back(
+        nlohmann::json{{"type", "pg_query_stats"},
+                       {"database", "app"},
+                       {"queries", {{{"hash", -42}, {"calls", 3}, {"total_time", 1.5}, {"text", "SELECT 1"}}}}});
     return batch;
 }
 
@@ -114,7 +115,7 @@ TEST(ExporterHttp, promtool_finds_only_the_naming_lints_the_guide_forces) {
                                      {"spool", {{"batches", 0}, {"bytes", 0}, {"dropped", {{"overflow", 0}}}}}};
     exporter::ExporterSink sink({"127.0.0.1:0", std::chrono::seconds(60), [delivery] { return delivery; }});
     auto batch = sample_batch();
-    batch.metrics.push_back({{"type", "sysstat"}, {"memory", {{"total_bytes", 1}}}});
+    batch.metrics.push_back(nlohmann::json{{"type", "sysstat"}, {"memory", {{"total_bytes", 1}}}});
     sink.accept(batch);
     const auto text = http("GET", sink.port(), "/metrics").body;
     const auto dir = std::filesystem::temp_directory_path();

@@ -3,6 +3,7 @@
 // collection loop hands batches on (stdout for --dry-run, the spool and backend otherwise).
 #pragma once
 
+#include "pga/collect/metric.hpp"
 #include "pga/util/time.hpp"
 
 #include <cstdint>
@@ -16,7 +17,7 @@ struct Batch {
     std::string batch_id;       // unique (UUIDv4 text)
     std::uint64_t sequence = 0; // monotonic per state_dir, survives restarts
     util::SystemClock::time_point created;
-    std::vector<nlohmann::json> metrics; // objects with at least "type" and "timestamp"
+    std::vector<Metric> metrics; // objects with at least "type" and "timestamp", as JSON text
 };
 
 class BatchSink {

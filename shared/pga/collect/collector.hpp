@@ -40,6 +40,10 @@ struct RunError {
 // database, database), errors that did not stop the rest, and the number of rows read.
 struct Output {
     std::vector<nlohmann::json> metrics;
+    // Objects the collector wrote as JSON text, without type, timestamp and status (the manager
+    // adds them): a collector whose output runs to megabytes (pg_query_stats) writes it this way
+    // instead of holding a document tree of several times the size.
+    std::vector<std::string> texts;
     std::vector<RunError> errors;
     std::string unavailable; // non-empty: the source does not exist here (version, extension)
     std::uint64_t rows = 0;

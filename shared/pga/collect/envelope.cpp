@@ -17,8 +17,10 @@ nlohmann::json envelope_head(const EnvelopeInfo& info, const EnvelopeBatch& batc
 }
 
 std::string envelope_text(const nlohmann::json& head, std::string_view metrics_array) {
-    std::string text = dump_json(head);
-    text.pop_back(); // the closing brace; the metrics array goes last
+    const auto head_text = dump_json(head);
+    std::string text;
+    text.reserve(head_text.size() + metrics_array.size() + 16); // one allocation for a multi-MB body
+    text.append(head_text, 0, head_text.size() - 1);            // the closing brace; the metrics go last
     text += ",\"metrics\":";
     text += metrics_array;
     text += '}';
@@ -27,8 +29,32 @@ std::string envelope_text(const nlohmann::json& head, std::string_view metrics_a
 
 nlohmann::json make_envelope(const Batch& batch, const EnvelopeInfo& info) {
     auto e = envelope_head(info, {batch.batch_id, batch.sequence, batch.created, batch.metrics.size()});
-    e["metrics"] = batch.metrics;
+    auto& metrics = e["metrics"] = nlohmann::json::array();
+    for (const auto& m : batch.metrics) {
+        metrics.push_back(m.parse());
+    }
     return e;
+}
+
+std::string envelope_body(const Batch& batch, const EnvelopeInfo& info) {
+    const auto head =
+        dump_json(envelope_head(info, {batch.batch_id, batch.sequence, batch.created, batch.metrics.size()}));
+    std::size_t bytes = head.size() + 16;
+    for (const auto& m : batch.metrics) {
+        bytes += m.text().size() + 1;
+    }
+    std::string text; // built in place: the body is the largest single allocation of a cycle
+    text.reserve(bytes);
+    text.append(head, 0, head.size() - 1);
+    text += ",\"metrics\":[";
+    for (std::size_t i = 0; i < batch.metrics.size(); ++i) {
+        if (i > 0) {
+            text += ',';
+        }
+        text += batch.metrics[i].text();
+    }
+    text += "]}";
+    return text;
 }
 
 std::string dump_json(const nlohmann::json& j, int indent) {

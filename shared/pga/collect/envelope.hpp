@@ -38,8 +38,11 @@ nlohmann::json envelope_head(const EnvelopeInfo& info, const EnvelopeBatch& batc
 // JSON text of an array, placed last without re-parsing it.
 std::string envelope_text(const nlohmann::json& head, std::string_view metrics_array);
 
-// Returns the push body of batch.
+// Returns the push body of batch as a document (the dry-run printer indents it).
 nlohmann::json make_envelope(const Batch& batch, const EnvelopeInfo& info);
+
+// Returns the push body of batch as compact text, built from the metrics' texts.
+std::string envelope_body(const Batch& batch, const EnvelopeInfo& info);
 
 // Returns j as JSON text; invalid UTF-8 in strings (database names may hold any bytes) is replaced
 // by U+FFFD so the text is always valid JSON. indent < 0: compact.

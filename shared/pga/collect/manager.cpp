@@ -184,8 +184,10 @@ void CollectorManager::run_queued(const Queued& q, const std::shared_ptr<Sync>& 
     } catch (const std::exception& e) {
         failure = e.what();
     }
+    auto texts = ok_objects(slot->entry->info->name, slot->timestamp, result);
     std::lock_guard lock(sync->mutex);
     slot->out = std::move(result);
+    slot->texts = std::move(texts);
     slot->failure = std::move(failure);
     const auto wall = Clock::now() - start;
     slot->duration_ms = std::chrono::duration_cast<milliseconds>(wall).count();

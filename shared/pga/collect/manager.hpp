@@ -6,6 +6,7 @@
 #pragma once
 
 #include "pga/collect/collector.hpp"
+#include "pga/collect/metric.hpp"
 #include "pga/collect/registry.hpp"
 #include "pga/collect/thread_pool.hpp"
 
@@ -40,7 +41,7 @@ struct RunReport {
 };
 
 struct CycleOutput {
-    std::vector<nlohmann::json> metrics;
+    std::vector<Metric> metrics;
     std::vector<RunReport> reports; // the types that were due this cycle
     std::int64_t duration_ms = 0;
     bool abandoned = false; // a stop request cut the cycle short

@@ -42,16 +42,21 @@ struct CollectorManager::Slot {
     bool abandoned = false;
     std::optional<util::SteadyClock::time_point> expired_at; // when the runner expired the budget
     std::unique_ptr<RunBudget> budget;
-    Output out;
-    std::string failure; // the exception that ended the whole run
+    Output out;                // its metrics moved into `texts` when the run ends
+    std::vector<Metric> texts; // the run's objects with type, timestamp and status, as text
+    std::string failure;       // the exception that ended the whole run
     std::int64_t duration_ms = 0;
     std::int64_t wall_us = 0;
     std::int64_t cpu_us = 0; // the worker thread's CPU time during the run
 };
 
+// Adds type, timestamp and status "ok" to each object of a finished run (out.metrics serialized,
+// out.texts prefixed with the three fields) and releases them: called by the worker, so a run's
+// document tree lives only as long as the run.
+std::vector<Metric> ok_objects(std::string_view type, util::SystemClock::time_point timestamp, Output& out);
+
 // Returns the metric objects and report of one settled slot (see manager_output.cpp).
-void slot_output(CollectorManager::Slot& slot, const CycleInput& in, std::vector<nlohmann::json>& metrics,
-                 RunReport& report);
+void slot_output(CollectorManager::Slot& slot, const CycleInput& in, std::vector<Metric>& metrics, RunReport& report);
 
 // Returns {"type", "timestamp", "database"?, "status":"error", "error"}.
 nlohmann::json error_object(std::string_view type, const std::string& timestamp, const std::string& database,

@@ -1,6 +1,7 @@
 // Turns a settled run into metric objects and its type's report: the collector's data marked
 // "status":"ok", one "error" object per failed database (or for the whole run), and one
 // "unavailable" object when the source does not exist on this server.
+#include "pga/collect/envelope.hpp"
 #include "pga/collect/manager_internal.hpp"
 
 #include <algorithm>
@@ -48,18 +49,44 @@ std::vector<RunError> slot_errors(const CollectorManager::Slot& s) {
 
 } // namespace
 
-void slot_output(CollectorManager::Slot& s, const CycleInput& in, std::vector<nlohmann::json>& metrics,
-                 RunReport& report) {
+std::vector<Metric> ok_objects(std::string_view type, util::SystemClock::time_point timestamp, Output& out) {
+    const auto ts = util::rfc3339_utc(timestamp);
+    std::vector<Metric> texts;
+    texts.reserve(out.metrics.size() + out.texts.size());
+    for (auto& object : out.metrics) {
+        object.emplace("type", type);
+        object.emplace("timestamp", ts);
+        object.emplace("status", "ok");
+        texts.emplace_back(object);
+        object = nullptr; // frees this object's tree now, not after the whole run's
+    }
+    out.metrics.clear();
+    const auto fields = dump_json({{"type", type}, {"timestamp", ts}, {"status", "ok"}});
+    for (auto& text : out.texts) {
+        std::string full;
+        full.reserve(fields.size() + text.size());
+        full.append(fields, 0, fields.size() - 1);
+        if (text.size() <= 2) { // "{}"
+            full += '}';
+        } else {
+            full += ',';
+            full.append(text, 1);
+        }
+        texts.emplace_back(std::string(type), "ok", std::move(full));
+        text = std::string();
+    }
+    out.texts.clear();
+    return texts;
+}
+
+void slot_output(CollectorManager::Slot& s, const CycleInput& in, std::vector<Metric>& metrics, RunReport& report) {
     const auto type = s.entry->info->name;
     const auto timestamp = util::rfc3339_utc(in.timestamp);
     if (s.done && s.started) {
-        for (auto& metric : s.out.metrics) { // moved: a cycle's objects are held once, not twice
-            metric.emplace("type", type);
-            metric.emplace("timestamp", timestamp);
-            metric.emplace("status", "ok");
+        for (auto& metric : s.texts) {
             metrics.push_back(std::move(metric));
         }
-        s.out.metrics.clear();
+        s.texts.clear();
         report.rows += s.out.rows;
         if (!s.out.unavailable.empty()) {
             metrics.push_back(unavailable_object(type, timestamp, s.out.unavailable));

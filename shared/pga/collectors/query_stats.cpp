@@ -1,6 +1,7 @@
 // pg_query_stats: see query_stats.hpp.
 #include "pga/collectors/query_stats.hpp"
 
+#include "pga/collect/envelope.hpp"
 #include "pga/collectors/factories.hpp"
 #include "pga/collectors/query_stats_sql.hpp"
 #include "pga/collectors/row_json.hpp"
@@ -38,9 +39,12 @@ constexpr Field k_query_fields[] = {
     {"query_plan_time", Kind::number},
 };
 
+// One database's entries, each serialized as it is read: 10,000 statements are a few megabytes of
+// text, where a document tree of them would be several times that (docs/benchmarks.md).
 struct DbQueries {
     std::int64_t present = 0;
-    nlohmann::json queries = nlohmann::json::array();
+    std::int64_t sent = 0;
+    std::string queries = "[";
 };
 
 // Returns one query entry of the backend's shape (hash, times in ms, counters) from a stats row.
@@ -65,15 +69,25 @@ bool not_preloaded(const pg::Error& e) {
     return e.sqlstate() == "55000" || std::string_view(e.what()).find("shared_preload_libraries") != std::string::npos;
 }
 
-nlohmann::json database_object(const std::string& db, const DbQueries& q) {
-    const auto sent = static_cast<std::int64_t>(q.queries.size());
+// Returns the database's object as text (without type, timestamp and status: collect::Output::texts).
+std::string database_object(const std::string& db, DbQueries& q) {
+    const auto sent = q.sent;
     const double sampling = q.present > 0 ? static_cast<double>(sent) * 100.0 / static_cast<double>(q.present) : 100.0;
     spdlog::info("Successfully collected {} queries from {}", sent, db);
     spdlog::debug("pg_query_stats sampling_percent for {}: {:.1f} ({} of {} statements)", db, sampling, sent,
                   q.present);
-    return {{"type", "pg_query_stats"},        {"database", db},
-            {"counters", "cumulative"},        {"sampling_percent", sampling},
-            {"statements_present", q.present}, {"queries", q.queries}};
+    const nlohmann::json head = {{"database", db},
+                                 {"counters", "cumulative"},
+                                 {"sampling_percent", sampling},
+                                 {"statements_present", q.present}};
+    auto text = collect::dump_json(head);
+    text.pop_back(); // the closing brace: queries go last
+    text.reserve(text.size() + q.queries.size() + 16);
+    text += ",\"queries\":";
+    text += q.queries;
+    text += "]}";
+    q.queries = std::string();
+    return text;
 }
 
 } // namespace
@@ -128,12 +142,14 @@ void QueryStatsReader::read(pg::Session& session, const QueryStatsOptions& optio
             auto q = query_entry(*stats, row);
             const auto* text = cache_.find(key_of(*stats, row));
             q["text"] = text != nullptr ? nlohmann::json(*text) : nlohmann::json(nullptr);
-            it->second.queries.push_back(std::move(q));
+            auto& d = it->second;
+            d.queries += d.sent++ == 0 ? "" : ",";
+            d.queries += collect::dump_json(q);
         }
     }
-    for (const auto& [db, q] : by_db) {
-        out.rows += q.queries.size();
-        out.metrics.push_back(database_object(db, q));
+    for (auto& [db, q] : by_db) {
+        out.rows += static_cast<std::uint64_t>(q.sent);
+        out.texts.push_back(database_object(db, q));
     }
     cache_.trim(wanted);
 }

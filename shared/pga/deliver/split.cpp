@@ -52,43 +52,77 @@ std::vector<json> cut_object(const json& obj, const std::string& key, std::size_
     return pieces;
 }
 
-// Returns the objects with each oversized one replaced by its pieces.
-std::vector<json> cut_oversized(const std::vector<json>& metrics, std::size_t budget) {
-    std::vector<json> out;
-    for (const auto& m : metrics) {
-        const auto size = dump_json(m).size() + 2;
-        const auto key = size > budget ? largest_array(m) : std::string();
-        if (key.empty()) {
-            if (size > budget) {
-                spdlog::warn("a {} object of {} bytes exceeds max_request_kib and cannot be cut; sent alone",
-                             m.is_object() && m.contains("type") ? m["type"].dump() : "metric", size);
-            }
-            out.push_back(m);
+// The metrics of a batch in request-sized groups: unchanged objects are referenced, not copied;
+// the pieces of an oversized one live in `pieces`.
+struct Groups {
+    std::vector<collect::Metric> pieces;
+    std::vector<std::vector<const collect::Metric*>> groups;
+};
+
+// Returns the pieces of an object too big for the budget, or nothing when it cannot be cut.
+std::vector<collect::Metric> cut_oversized(const collect::Metric& m, std::size_t budget) {
+    const auto object = m.parse();
+    const auto key = largest_array(object);
+    if (key.empty()) {
+        spdlog::warn("a {} object of {} bytes exceeds max_request_kib and cannot be cut; sent alone",
+                     m.type().empty() ? "metric" : json(m.type()).dump(), m.text().size() + 2);
+        return {};
+    }
+    std::vector<collect::Metric> pieces;
+    for (const auto& piece : cut_object(object, key, budget - 2)) {
+        pieces.emplace_back(piece);
+    }
+    return pieces;
+}
+
+Groups group(const std::vector<collect::Metric>& metrics, std::size_t budget) {
+    Groups g;
+    std::size_t oversized = 0;
+    std::vector<std::vector<collect::Metric>> cuts(metrics.size());
+    for (std::size_t i = 0; i < metrics.size(); ++i) {
+        if (metrics[i].text().size() + 2 > budget) {
+            cuts[i] = cut_oversized(metrics[i], budget);
+            oversized += cuts[i].size();
+        }
+    }
+    g.pieces.reserve(oversized); // pointers into it stay valid
+    std::vector<const collect::Metric*> current;
+    std::size_t size = 2;
+    const auto add = [&](const collect::Metric* m) {
+        const std::size_t bytes = m->text().size() + 1;
+        if (!current.empty() && size + bytes > budget) {
+            g.groups.push_back(std::move(current));
+            current.clear();
+            size = 2;
+        }
+        current.push_back(m);
+        size += bytes;
+    };
+    for (std::size_t i = 0; i < metrics.size(); ++i) {
+        if (cuts[i].empty()) {
+            add(&metrics[i]);
             continue;
         }
-        for (auto& piece : cut_object(m, key, budget - 2)) {
-            out.push_back(std::move(piece));
+        for (auto& piece : cuts[i]) {
+            g.pieces.push_back(std::move(piece));
+            add(&g.pieces.back());
         }
     }
-    return out;
-}
-
-std::string array_text(const std::vector<json>& group) {
-    std::string text = "[";
-    for (std::size_t i = 0; i < group.size(); ++i) {
-        text += (i == 0 ? "" : ",") + dump_json(group[i]);
+    if (!current.empty() || g.groups.empty()) {
+        g.groups.push_back(std::move(current));
     }
-    return text + "]";
+    return g;
 }
 
-SpoolItem make_item(const SpoolItem& base, const std::vector<json>& group, std::string id, int level) {
+SpoolItem make_item(const SpoolItem& base, const std::vector<const collect::Metric*>& group, std::string id,
+                    int level) {
     SpoolItem item;
     item.batch_id = std::move(id);
     item.sequence = base.sequence;
     item.created_ms = base.created_ms;
     item.metrics_count = static_cast<std::int64_t>(group.size());
     item.split_level = level;
-    item.body = array_text(group);
+    item.body = collect::array_text(group);
     return item;
 }
 
@@ -98,24 +132,17 @@ std::string dump_json(const json& j) {
     return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-std::vector<std::vector<json>> split_metrics(const std::vector<json>& metrics, std::size_t budget_bytes) {
-    std::vector<std::vector<json>> groups;
-    std::vector<json> current;
-    std::size_t size = 2;
-    for (auto& m : cut_oversized(metrics, budget_bytes)) {
-        const std::size_t add = dump_json(m).size() + 1;
-        if (!current.empty() && size + add > budget_bytes) {
-            groups.push_back(std::move(current));
-            current.clear();
-            size = 2;
+std::vector<std::vector<collect::Metric>> split_metrics(const std::vector<collect::Metric>& metrics,
+                                                        std::size_t budget_bytes) {
+    const auto g = group(metrics, budget_bytes);
+    std::vector<std::vector<collect::Metric>> out;
+    for (const auto& members : g.groups) {
+        auto& copy = out.emplace_back();
+        for (const auto* m : members) {
+            copy.push_back(*m);
         }
-        current.push_back(std::move(m));
-        size += add;
     }
-    if (!current.empty() || groups.empty()) {
-        groups.push_back(std::move(current));
-    }
-    return groups;
+    return out;
 }
 
 std::vector<SpoolItem> to_spool_items(const collect::Batch& batch, std::size_t budget_bytes) {
@@ -124,11 +151,11 @@ std::vector<SpoolItem> to_spool_items(const collect::Batch& batch, std::size_t b
     base.sequence = batch.sequence;
     const auto created = batch.created.time_since_epoch().count() == 0 ? util::SystemClock::now() : batch.created;
     base.created_ms = std::chrono::duration_cast<std::chrono::milliseconds>(created.time_since_epoch()).count();
-    const auto groups = split_metrics(batch.metrics, budget_bytes);
+    const auto g = group(batch.metrics, budget_bytes);
     std::vector<SpoolItem> items;
-    for (std::size_t i = 0; i < groups.size(); ++i) {
-        const auto id = groups.size() == 1 ? batch.batch_id : batch.batch_id + "-p" + std::to_string(i + 1);
-        items.push_back(make_item(base, groups[i], id, 0));
+    for (std::size_t i = 0; i < g.groups.size(); ++i) {
+        const auto id = g.groups.size() == 1 ? batch.batch_id : batch.batch_id + "-p" + std::to_string(i + 1);
+        items.push_back(make_item(base, g.groups[i], id, 0));
     }
     return items;
 }
@@ -150,8 +177,11 @@ std::vector<SpoolItem> halve(const SpoolEntry& entry) {
         metrics = cut_object(metrics[0], key, (dump_json(metrics[0]).size() + 1) / 2);
     }
     const auto half = (metrics.size() + 1) / 2;
-    std::vector<std::vector<json>> groups = {std::vector<json>(metrics.begin(), metrics.begin() + half),
-                                             std::vector<json>(metrics.begin() + half, metrics.end())};
+    const std::vector<collect::Metric> texts(metrics.begin(), metrics.end());
+    std::vector<std::vector<const collect::Metric*>> groups(2);
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+        groups[i < half ? 0 : 1].push_back(&texts[i]);
+    }
     if (groups[1].empty()) {
         return {};
     }

@@ -21,8 +21,8 @@ std::string dump_json(const nlohmann::json& j);
 // Returns the metric objects in groups whose JSON array text stays within budget_bytes where
 // possible; order is kept. An object that alone exceeds the budget is cut (see above) or, when
 // it has no array to cut, goes alone.
-std::vector<std::vector<nlohmann::json>> split_metrics(const std::vector<nlohmann::json>& metrics,
-                                                       std::size_t budget_bytes);
+std::vector<std::vector<collect::Metric>> split_metrics(const std::vector<collect::Metric>& metrics,
+                                                        std::size_t budget_bytes);
 
 // Returns the spool items of a batch: one item when it fits the budget, else its parts.
 std::vector<SpoolItem> to_spool_items(const collect::Batch& batch, std::size_t budget_bytes);

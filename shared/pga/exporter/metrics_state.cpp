@@ -38,14 +38,14 @@ void MetricsState::observe(const collect::Batch& batch) {
     std::lock_guard lock(mutex_);
     ++batches_;
     last_batch_ = now;
-    for (const auto& object : batch.metrics) {
-        if (!object.is_object()) {
-            continue;
-        }
-        if (string_of(object, "type") == k_collector_stats_type) {
-            observe_stats(object);
-        } else if (string_of(object, "status") != "error" && string_of(object, "status") != "unavailable") {
-            observe_object(object, now);
+    for (const auto& m : batch.metrics) {
+        if (m.type() == k_collector_stats_type) {
+            observe_stats(m.parse());
+        } else if (m.status() != "error" && m.status() != "unavailable") {
+            const auto object = m.parse();
+            if (object.is_object()) {
+                observe_object(object, now);
+            }
         }
     }
     for (auto it = latest_.begin(); it != latest_.end();) {

@@ -11,7 +11,7 @@ TEST(Envelope, carries_the_push_body_keys_batch_id_and_sequence) {
     collect::Batch b{"7d8c3c1e-0000-4000-8000-000000000000",
                      42,
                      util::parse_rfc3339("2026-02-26T10:00:00Z").value(),
-                     {{{"type", "sysstat"}, {"timestamp", "2026-02-26T10:00:00Z"}, {"status", "ok"}}}};
+                     {nlohmann::json{{"type", "sysstat"}, {"timestamp", "2026-02-26T10:00:00Z"}, {"status", "ok"}}}};
     const auto e = collect::make_envelope(b, {"c-1", "db1", "3.3.0"});
     EXPECT_EQ(e["collector_id"], "c-1");
     EXPECT_EQ(e["hostname"], "db1");

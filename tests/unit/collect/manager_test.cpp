@@ -3,6 +3,7 @@
 #include "pga/collect/manager.hpp"
 
 #include <gtest/gtest.h>
+#include <optional>
 #include <thread>
 
 using namespace pga;
@@ -18,6 +19,14 @@ public:
         ++g_runs;
         out.metrics.push_back({{"value", 1}});
         out.rows = 1;
+    }
+};
+
+class Texts final : public collect::Collector {
+public:
+    void collect(const collect::Context&, collect::Output& out) override {
+        out.texts.emplace_back(R"({"database":"app","queries":[{"hash":1}]})");
+        out.texts.emplace_back("{}");
     }
 };
 
@@ -73,28 +82,54 @@ struct Rig {
     }
 };
 
-const nlohmann::json* find(const collect::CycleOutput& out, const std::string& type, const std::string& status) {
+std::optional<nlohmann::json> find(const collect::CycleOutput& out, const std::string& type,
+                                   const std::string& status) {
     for (const auto& m : out.metrics) {
-        if (m["type"] == type && m["status"] == status) {
-            return &m;
+        if (m.type() == type && m.status() == status) {
+            return m.parse();
         }
     }
-    return nullptr;
+    return std::nullopt;
 }
 
 } // namespace
+
+TEST(CollectorManager, objects_a_collector_wrote_as_text_get_type_timestamp_and_status_like_the_others) {
+    const collect::CollectorInfo table[] = {info("texts", make<Texts>), info("good", make<Ok>)};
+    collect::CollectorManager m(1, table);
+    Rig rig;
+    const auto out = m.run_cycle(rig.input(util::SteadyClock::now()));
+    std::vector<nlohmann::json> texts;
+    for (const auto& metric : out.metrics) {
+        if (metric.type() == "texts") {
+            EXPECT_EQ(metric.status(), "ok");
+            texts.push_back(metric.parse());
+        }
+    }
+    ASSERT_EQ(texts.size(), 2u);
+    EXPECT_EQ(texts[0]["database"], "app");
+    EXPECT_EQ(texts[0]["queries"][0]["hash"], 1);
+    const auto good = find(out, "good", "ok");
+    ASSERT_TRUE(good.has_value());
+    for (const auto& o : texts) {
+        EXPECT_EQ(o["type"], "texts");
+        EXPECT_EQ(o["status"], "ok");
+        EXPECT_EQ(o["timestamp"], (*good)["timestamp"]);
+    }
+    EXPECT_EQ(texts[1].size(), 3u); // "{}" plus the three fields
+}
 
 TEST(CollectorManager, a_failing_collector_yields_an_error_object_and_the_others_still_report) {
     const collect::CollectorInfo table[] = {info("good", make<Ok>), info("bad", make<Fails>)};
     collect::CollectorManager m(2, table);
     Rig rig;
     const auto out = m.run_cycle(rig.input(util::SteadyClock::now()));
-    const auto* ok = find(out, "good", "ok");
-    ASSERT_NE(ok, nullptr);
+    const auto ok = find(out, "good", "ok");
+    ASSERT_TRUE(ok.has_value());
     EXPECT_EQ((*ok)["value"], 1);
     EXPECT_TRUE(ok->contains("timestamp"));
-    const auto* err = find(out, "bad", "error");
-    ASSERT_NE(err, nullptr);
+    const auto err = find(out, "bad", "error");
+    ASSERT_TRUE(err.has_value());
     EXPECT_EQ((*err)["error"], "boom");
     EXPECT_FALSE(err->contains("database"));
     ASSERT_EQ(out.reports.size(), 2u);
@@ -110,7 +145,8 @@ TEST(CollectorManager, per_database_collectors_run_once_per_database_and_errors_
     const auto out = m.run_cycle(rig.input(util::SteadyClock::now(), {"a", "bad", "c"}));
     ASSERT_EQ(out.metrics.size(), 3u);
     int ok = 0;
-    for (const auto& o : out.metrics) {
+    for (const auto& metric : out.metrics) {
+        const auto o = metric.parse();
         if (o["status"] == "error") {
             EXPECT_EQ(o["database"], "bad");
             EXPECT_EQ(o["error"], "permission denied for database bad");
@@ -129,8 +165,8 @@ TEST(CollectorManager, a_server_too_old_makes_the_type_unavailable_without_runni
     const int before = g_runs;
     const auto out = m.run_cycle(rig.input(util::SteadyClock::now(), {"postgres"}, 150004));
     EXPECT_EQ(g_runs, before);
-    const auto* o = find(out, "new", "unavailable");
-    ASSERT_NE(o, nullptr);
+    const auto o = find(out, "new", "unavailable");
+    ASSERT_TRUE(o.has_value());
     EXPECT_EQ((*o)["reason"], "needs PostgreSQL 17");
     EXPECT_EQ(o->size(), 4u); // type, timestamp, status, reason
 }
@@ -140,8 +176,8 @@ TEST(CollectorManager, a_missing_source_is_reported_unavailable) {
     collect::CollectorManager m(1, table);
     Rig rig;
     const auto out = m.run_cycle(rig.input(util::SteadyClock::now()));
-    const auto* o = find(out, "missing", "unavailable");
-    ASSERT_NE(o, nullptr);
+    const auto o = find(out, "missing", "unavailable");
+    ASSERT_TRUE(o.has_value());
     EXPECT_EQ((*o)["reason"], "extension missing");
     EXPECT_EQ(out.reports.at(0).status, "unavailable");
 }
@@ -153,10 +189,10 @@ TEST(CollectorManager, a_run_over_its_budget_is_cut_short_with_an_error) {
     const auto start = util::SteadyClock::now();
     const auto out = m.run_cycle(rig.input(start));
     EXPECT_LT(util::SteadyClock::now() - start, 3s);
-    const auto* err = find(out, "slow", "error");
-    ASSERT_NE(err, nullptr);
+    const auto err = find(out, "slow", "error");
+    ASSERT_TRUE(err.has_value());
     EXPECT_EQ((*err)["error"].get<std::string>().rfind("time budget of 1s exceeded", 0), 0u) << (*err)["error"];
-    EXPECT_NE(find(out, "good", "ok"), nullptr);
+    EXPECT_TRUE(find(out, "good", "ok").has_value());
 }
 
 TEST(CollectorManager, per_type_interval_and_enabled_decide_what_runs) {

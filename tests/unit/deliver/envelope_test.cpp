@@ -48,10 +48,11 @@ TEST(Envelope, carries_every_field_of_the_contract_and_the_batch_identity) {
 }
 
 TEST(Envelope, the_push_body_is_the_dry_run_envelope_of_the_same_batch) {
-    const pga::collect::Batch batch{"b-2",
-                                    7,
-                                    pga::util::parse_rfc3339("2026-02-26T10:00:00Z").value(),
-                                    {{{"type", "a"}, {"n", 1}}, {{"type", "b"}, {"s", "x\"y"}}}};
+    const pga::collect::Batch batch{
+        "b-2",
+        7,
+        pga::util::parse_rfc3339("2026-02-26T10:00:00Z").value(),
+        {nlohmann::json{{"type", "a"}, {"n", 1}}, nlohmann::json{{"type", "b"}, {"s", "x\"y"}}}};
     const auto items = to_spool_items(batch, 1 << 20);
     ASSERT_EQ(items.size(), 1u);
     SpoolEntry entry;

@@ -15,7 +15,7 @@ namespace {
 pga::collect::Batch batch_with(std::vector<json> metrics) {
     pga::collect::Batch b;
     b.batch_id = "b";
-    b.metrics = std::move(metrics);
+    b.metrics = pga::collect::to_metrics(metrics);
     return b;
 }
 

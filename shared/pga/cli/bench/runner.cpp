@@ -74,9 +74,9 @@ std::map<std::string, TypeSample> type_samples(const collect::CycleOutput& out) 
         }
     }
     for (const auto& m : out.metrics) {
-        const auto it = types.find(m.value("type", ""));
+        const auto it = types.find(m.type());
         if (it != types.end()) {
-            it->second.bytes += collect::dump_json(m).size();
+            it->second.bytes += m.text().size();
         }
     }
     return types;
@@ -138,7 +138,7 @@ BenchResult run_cycles(std::shared_ptr<const config::Config> config, const Runne
         auto types = type_samples(out);
         out.metrics.push_back(exporter::collector_stats_object(out, pool->stats(), started));
         collect::Batch batch{util::uuid_v4(), static_cast<std::uint64_t>(i + 1), started, std::move(out.metrics)};
-        const auto body = collect::dump_json(collect::make_envelope(batch, info));
+        const auto body = collect::envelope_body(batch, info);
         sample.metrics = batch.metrics.size();
         if (sink != nullptr) {
             sink->accept(std::move(batch));
