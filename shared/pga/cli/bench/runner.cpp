@@ -82,6 +82,13 @@ std::map<std::string, TypeSample> type_samples(const collect::CycleOutput& out) 
     return types;
 }
 
+// Allocates and writes the room for n records now: the bench's own per-cycle records (about 2 MiB
+// over 1,000 cycles of 16 types) must not show up as growth in the RSS the cycles report.
+template <typename T> void touch_capacity(std::vector<T>& v, std::size_t n) {
+    v.resize(n);
+    v.clear(); // keeps the capacity, and its pages stay resident
+}
+
 } // namespace
 
 BenchResult run_cycles(std::shared_ptr<const config::Config> config, const RunnerOptions& options,
@@ -103,8 +110,9 @@ BenchResult run_cycles(std::shared_ptr<const config::Config> config, const Runne
     const collect::EnvelopeInfo info{config->collector.id, config->collector.hostname, k_version};
     const auto base_tick = Clock::now();
     std::optional<double> exec_start;
-    reset_peak_rss();
     const int total = options.warmup + options.cycles;
+    touch_capacity(result.cycles, static_cast<std::size_t>(total));
+    reset_peak_rss();
     for (int i = 0; i < total; ++i) {
         if (options.stop != nullptr && options.stop->load()) {
             result.interrupted = true;
@@ -160,7 +168,11 @@ BenchResult run_cycles(std::shared_ptr<const config::Config> config, const Runne
             sample.rows += t.rows;
             sample.errors += t.errors;
             if (!sample.warmup) {
-                result.types[type].push_back(t);
+                auto& samples = result.types[type];
+                if (samples.capacity() == 0) {
+                    touch_capacity(samples, static_cast<std::size_t>(options.cycles));
+                }
+                samples.push_back(t);
             }
         }
         result.cycles.push_back(sample);
