@@ -56,7 +56,7 @@ test-matrix: build ## Run the integration tests on PostgreSQL 13-18, one line pe
 	./scripts/test-matrix.sh $(BUILD)
 
 .PHONY: bench
-bench: build ## Benchmark S1-S3 (pga-bench --scale, floor, postgres_exporter); writes docs/benchmarks.md
+bench: build ## Benchmark S1-S3 and S3k (pga-bench --scale, floor, postgres_exporter); writes docs/benchmarks.md
 	./scripts/bench.sh $(BUILD)
 
 bats: build ## Run the Bats command-line tests only
