@@ -44,6 +44,7 @@ struct CollectorManager::Slot {
     std::unique_ptr<RunBudget> budget;
     Output out;                // its metrics moved into `texts` when the run ends
     std::vector<Metric> texts; // the run's objects with type, timestamp and status, as text
+    bool overran = false;      // the run ended with its budget spent
     std::string failure;       // the exception that ended the whole run
     std::int64_t duration_ms = 0;
     std::int64_t wall_us = 0;

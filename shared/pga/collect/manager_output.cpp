@@ -39,7 +39,7 @@ std::vector<RunError> slot_errors(const CollectorManager::Slot& s) {
     if (!s.failure.empty()) {
         errors.push_back({s.database, s.failure});
     }
-    if (s.expired_at) {
+    if (s.expired_at || s.overran) {
         for (auto& e : errors) {
             e.message = budget + ": " + e.message;
         }

@@ -30,6 +30,23 @@ public:
     }
 };
 
+std::atomic<int> g_cluster_now{0};
+std::atomic<int> g_cluster_most{0};
+
+// A cluster-wide collector that records how many cluster-wide runs overlap.
+class Overlap final : public collect::Collector {
+public:
+    void collect(const collect::Context&, collect::Output& out) override {
+        const int now = ++g_cluster_now;
+        int most = g_cluster_most.load();
+        while (now > most && !g_cluster_most.compare_exchange_weak(most, now)) {
+        }
+        std::this_thread::sleep_for(20ms);
+        --g_cluster_now;
+        out.metrics.push_back({{"value", 1}});
+    }
+};
+
 class Fails final : public collect::Collector {
 public:
     void collect(const collect::Context&, collect::Output&) override { throw pg::Error("boom"); }
@@ -117,6 +134,26 @@ TEST(CollectorManager, objects_a_collector_wrote_as_text_get_type_timestamp_and_
         EXPECT_EQ(o["timestamp"], (*good)["timestamp"]);
     }
     EXPECT_EQ(texts[1].size(), 3u); // "{}" plus the three fields
+}
+
+TEST(CollectorManager, with_at_least_as_many_databases_as_workers_cluster_wide_runs_share_one_task) {
+    const collect::CollectorInfo table[] = {info("c1", make<Overlap>), info("c2", make<Overlap>),
+                                            info("c3", make<Overlap>), info("per_db", make<PerDb>)};
+    Rig rig;
+    g_cluster_most = 0;
+    {
+        collect::CollectorManager m(3, table);
+        const auto out = m.run_cycle(rig.input(util::SteadyClock::now(), {"a", "b", "c", "d"}));
+        EXPECT_EQ(out.metrics.size(), 7u); // 3 cluster-wide, 4 per database
+    }
+    EXPECT_EQ(g_cluster_most.load(), 1); // one after the other, on one maintenance connection
+    g_cluster_most = 0;
+    {
+        collect::CollectorManager m(3, table); // fewer databases than workers: side by side
+        const auto out = m.run_cycle(rig.input(util::SteadyClock::now(), {"a"}));
+        EXPECT_EQ(out.metrics.size(), 4u);
+    }
+    EXPECT_GT(g_cluster_most.load(), 1);
 }
 
 TEST(CollectorManager, a_failing_collector_yields_an_error_object_and_the_others_still_report) {
