@@ -25,6 +25,8 @@ std::vector<RecordedQuery> QueryRecorder::take() {
 
 namespace {
 
+constexpr int k_connect_rounds_max = 40;
+
 // One collector run as the floor sees it: consecutive queries of one worker thread on one database.
 struct Run {
     std::string database;
@@ -103,6 +105,33 @@ private:
     std::size_t open_ = 0;
 };
 
+// The p50 of one bare connection (connect, SELECT 1, close) over the databases in turn: every
+// database twice and at least 20 samples, fewer when connecting fails (a round in which no
+// database connects ends it; 0 when none ever does).
+double connect_cost_ms(const std::set<std::string>& databases, const pg::ConnParams& base) {
+    std::vector<double> connects;
+    for (int round = 0; round < k_connect_rounds_max && (round < 2 || connects.size() < 20); ++round) {
+        const auto before = connects.size();
+        for (const auto& db : databases) {
+            auto p = base;
+            p.dbname = db;
+            const auto t0 = std::chrono::steady_clock::now();
+            try {
+                pg::Connection conn(p);
+                (void)conn.value("SELECT 1");
+            } catch (const pg::Error&) {
+                continue;
+            }
+            connects.push_back(
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+        }
+        if (connects.size() == before) {
+            break;
+        }
+    }
+    return summarize(std::move(connects)).p50;
+}
+
 } // namespace
 
 FloorResult measure_floor(const std::vector<RecordedQuery>& queries, const pg::ConnParams& base, int threads,
@@ -149,26 +178,7 @@ FloorResult measure_floor(const std::vector<RecordedQuery>& queries, const pg::C
             w.join();
         }
     };
-    std::vector<double> connects;
-    for (int round = 0; round < 2 || connects.size() < 20; ++round) { // at least 20, every database twice
-        for (const auto& db : databases) {
-            auto p = base;
-            p.dbname = db;
-            const auto t0 = std::chrono::steady_clock::now();
-            try {
-                pg::Connection conn(p);
-                (void)conn.value("SELECT 1");
-            } catch (const pg::Error&) {
-                continue;
-            }
-            connects.push_back(
-                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-        }
-        if (databases.empty()) {
-            break;
-        }
-    }
-    result.connect_ms = summarize(std::move(connects)).p50;
+    result.connect_ms = connect_cost_ms(databases, base);
     replay(); // untimed: opens the connections a steady state keeps
     std::vector<double> wall;
     for (int r = 0; r < repeats; ++r) {
