@@ -185,7 +185,13 @@ void CollectorManager::run_queued(const Queued& q, const std::shared_ptr<Sync>& 
         failure = e.what();
     }
     const bool overran = slot->budget->expired(); // it may end by its deadline before the runner expires it
-    auto texts = ok_objects(slot->entry->info->name, slot->timestamp, result);
+    std::vector<Metric> texts;
+    try { // the slot must be settled whatever happens here, or the cycle would wait for it
+        texts = ok_objects(slot->entry->info->name, slot->timestamp, slot->database, result);
+    } catch (const std::exception& e) {
+        texts.clear();
+        failure = failure.empty() ? std::string("metric objects left out: ") + e.what() : failure;
+    }
     std::lock_guard lock(sync->mutex);
     slot->out = std::move(result);
     slot->texts = std::move(texts);

@@ -53,8 +53,10 @@ struct CollectorManager::Slot {
 
 // Adds type, timestamp and status "ok" to each object of a finished run (out.metrics serialized,
 // out.texts prefixed with the three fields) and releases them: called by the worker, so a run's
-// document tree lives only as long as the run.
-std::vector<Metric> ok_objects(std::string_view type, util::SystemClock::time_point timestamp, Output& out);
+// document tree lives only as long as the run. An object that is not a JSON object (a text not
+// starting with '{' and ending with '}') is left out and counted in one error of database's.
+std::vector<Metric> ok_objects(std::string_view type, util::SystemClock::time_point timestamp,
+                               const std::string& database, Output& out);
 
 // Returns the metric objects and report of one settled slot (see manager_output.cpp).
 void slot_output(CollectorManager::Slot& slot, const CycleInput& in, std::vector<Metric>& metrics, RunReport& report);

@@ -49,11 +49,17 @@ std::vector<RunError> slot_errors(const CollectorManager::Slot& s) {
 
 } // namespace
 
-std::vector<Metric> ok_objects(std::string_view type, util::SystemClock::time_point timestamp, Output& out) {
+std::vector<Metric> ok_objects(std::string_view type, util::SystemClock::time_point timestamp,
+                               const std::string& database, Output& out) {
     const auto ts = util::rfc3339_utc(timestamp);
     std::vector<Metric> texts;
     texts.reserve(out.metrics.size() + out.texts.size());
+    std::size_t dropped = 0;
     for (auto& object : out.metrics) {
+        if (!object.is_object()) {
+            ++dropped;
+            continue;
+        }
         object.emplace("type", type);
         object.emplace("timestamp", ts);
         object.emplace("status", "ok");
@@ -63,10 +69,14 @@ std::vector<Metric> ok_objects(std::string_view type, util::SystemClock::time_po
     out.metrics.clear();
     const auto fields = dump_json({{"type", type}, {"timestamp", ts}, {"status", "ok"}});
     for (auto& text : out.texts) {
+        if (text.size() < 2 || text.front() != '{' || text.back() != '}') { // a compact object or nothing
+            ++dropped;
+            continue;
+        }
         std::string full;
         full.reserve(fields.size() + text.size());
         full.append(fields, 0, fields.size() - 1);
-        if (text.size() <= 2) { // "{}"
+        if (text.size() == 2) { // "{}"
             full += '}';
         } else {
             full += ',';
@@ -76,6 +86,10 @@ std::vector<Metric> ok_objects(std::string_view type, util::SystemClock::time_po
         text = std::string();
     }
     out.texts.clear();
+    if (dropped > 0) {
+        out.errors.push_back({database, std::to_string(dropped) + " metric object(s) of this run were not JSON "
+                                                                  "objects and were left out"});
+    }
     return texts;
 }
 

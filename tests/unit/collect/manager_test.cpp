@@ -30,6 +30,19 @@ public:
     }
 };
 
+// A collector with a bug: besides one good object of each kind, an array and a text that is not
+// an object.
+class Malformed final : public collect::Collector {
+public:
+    void collect(const collect::Context&, collect::Output& out) override {
+        out.metrics.push_back({{"value", 1}});
+        out.metrics.push_back(nlohmann::json::array({1, 2}));
+        out.texts.emplace_back(R"({"value":2})");
+        out.texts.emplace_back("[3]");
+        out.texts.emplace_back("");
+    }
+};
+
 std::atomic<int> g_cluster_now{0};
 std::atomic<int> g_cluster_most{0};
 
@@ -41,7 +54,11 @@ public:
         int most = g_cluster_most.load();
         while (now > most && !g_cluster_most.compare_exchange_weak(most, now)) {
         }
-        std::this_thread::sleep_for(20ms);
+        // Waits (up to 300 ms) for a second cluster-wide run to start: side by side one does.
+        const auto until = std::chrono::steady_clock::now() + 300ms;
+        while (g_cluster_most.load() < 2 && std::chrono::steady_clock::now() < until) {
+            std::this_thread::sleep_for(2ms);
+        }
         --g_cluster_now;
         out.metrics.push_back({{"value", 1}});
     }
@@ -134,6 +151,31 @@ TEST(CollectorManager, objects_a_collector_wrote_as_text_get_type_timestamp_and_
         EXPECT_EQ(o["timestamp"], (*good)["timestamp"]);
     }
     EXPECT_EQ(texts[1].size(), 3u); // "{}" plus the three fields
+}
+
+TEST(CollectorManager, objects_that_are_not_json_objects_are_left_out_with_one_error_and_the_rest_kept) {
+    const collect::CollectorInfo table[] = {info("malformed", make<Malformed>), info("good", make<Ok>)};
+    collect::CollectorManager m(1, table);
+    Rig rig;
+    const auto out = m.run_cycle(rig.input(util::SteadyClock::now()));
+    std::vector<int> values;
+    std::vector<std::string> errors;
+    for (const auto& metric : out.metrics) {
+        if (metric.type() != "malformed") {
+            continue;
+        }
+        const auto o = metric.parse();
+        if (metric.status() == "ok") {
+            values.push_back(o["value"].get<int>());
+        } else {
+            EXPECT_EQ(metric.status(), "error");
+            errors.push_back(o["error"].get<std::string>());
+        }
+    }
+    EXPECT_EQ(values, (std::vector<int>{1, 2}));
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_NE(errors[0].find("3 metric object(s)"), std::string::npos) << errors[0];
+    EXPECT_TRUE(find(out, "good", "ok").has_value());
 }
 
 TEST(CollectorManager, with_at_least_as_many_databases_as_workers_cluster_wide_runs_share_one_task) {
