@@ -31,7 +31,12 @@ nlohmann::json make_envelope(const Batch& batch, const EnvelopeInfo& info) {
     auto e = envelope_head(info, {batch.batch_id, batch.sequence, batch.created, batch.metrics.size()});
     auto& metrics = e["metrics"] = nlohmann::json::array();
     for (const auto& m : batch.metrics) {
-        metrics.push_back(m.parse());
+        auto object = m.parse();
+        if (object.is_discarded()) {
+            object = {
+                {"type", m.type()}, {"status", "error"}, {"error", "this metric object's text is not valid JSON"}};
+        }
+        metrics.push_back(std::move(object));
     }
     return e;
 }

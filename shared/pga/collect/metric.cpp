@@ -38,7 +38,7 @@ Metric::Metric(std::string type, std::string status, std::string text)
     : type_(std::move(type)), status_(std::move(status)), text_(std::move(text)) {}
 
 nlohmann::json Metric::parse() const {
-    return nlohmann::json::parse(text_);
+    return nlohmann::json::parse(text_, nullptr, false);
 }
 
 std::vector<Metric> to_metrics(const std::vector<nlohmann::json>& objects) {

@@ -21,6 +21,8 @@ public:
     const std::string& text() const { return text_; }
     const std::string& type() const { return type_; }
     const std::string& status() const { return status_; }
+    // Returns the object; a discarded value (is_discarded()) when the text is not JSON, which
+    // only a defect in the code that wrote it can cause: never throws on bad text.
     nlohmann::json parse() const;
 
 private:

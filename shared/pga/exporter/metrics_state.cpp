@@ -18,35 +18,44 @@ std::string string_of(const nlohmann::json& j, const char* key) {
 }
 
 // Returns the object with only what the exporter needs (no query text).
-nlohmann::json slim(const nlohmann::json& object) {
-    if (string_of(object, "type") != "pg_query_stats" || !object.contains("queries")) {
-        return object;
-    }
-    nlohmann::json copy = object;
-    for (auto& q : copy["queries"]) {
-        if (q.is_object()) {
-            q.erase("text");
+nlohmann::json slim(nlohmann::json object) {
+    if (string_of(object, "type") == "pg_query_stats" && object.contains("queries") && object["queries"].is_array()) {
+        for (auto& q : object["queries"]) {
+            if (q.is_object()) {
+                q.erase("text");
+            }
         }
     }
-    return copy;
+    return object;
 }
 
 } // namespace
 
 void MetricsState::observe(const collect::Batch& batch) {
+    // Parsed before taking the lock: a scrape must not wait for a cycle's objects to be read.
+    std::vector<nlohmann::json> stats;
+    std::vector<nlohmann::json> objects;
+    for (const auto& m : batch.metrics) {
+        if (m.type() == k_collector_stats_type) {
+            stats.push_back(m.parse());
+        } else if (m.status() != "error" && m.status() != "unavailable") {
+            auto object = m.parse();
+            if (object.is_object()) { // not a discarded (unparsable) text
+                objects.push_back(slim(std::move(object)));
+            }
+        }
+    }
     const auto now = util::SteadyClock::now();
     std::lock_guard lock(mutex_);
     ++batches_;
     last_batch_ = now;
-    for (const auto& m : batch.metrics) {
-        if (m.type() == k_collector_stats_type) {
-            observe_stats(m.parse());
-        } else if (m.status() != "error" && m.status() != "unavailable") {
-            const auto object = m.parse();
-            if (object.is_object()) {
-                observe_object(object, now);
-            }
+    for (const auto& s : stats) {
+        if (s.is_object()) {
+            observe_stats(s);
         }
+    }
+    for (auto& object : objects) {
+        observe_object(std::move(object), now);
     }
     for (auto it = latest_.begin(); it != latest_.end();) {
         it = now - it->second.seen > stale_after_ ? latest_.erase(it) : std::next(it);
@@ -72,8 +81,9 @@ void MetricsState::observe_stats(const nlohmann::json& stats) {
     }
 }
 
-void MetricsState::observe_object(const nlohmann::json& object, util::SteadyClock::time_point now) {
-    latest_[{string_of(object, "type"), string_of(object, "database")}] = Latest{slim(object), now};
+void MetricsState::observe_object(nlohmann::json object, util::SteadyClock::time_point now) {
+    auto key = std::make_pair(string_of(object, "type"), string_of(object, "database"));
+    latest_[std::move(key)] = Latest{std::move(object), now};
 }
 
 void MetricsState::self_families(Families& out) const {

@@ -24,6 +24,19 @@ TEST(Envelope, carries_the_push_body_keys_batch_id_and_sequence) {
     EXPECT_TRUE(collect::make_envelope(b, {"", "h", "v"})["collector_id"].is_null());
 }
 
+TEST(Envelope, a_metric_whose_text_is_not_json_becomes_an_error_object_so_the_document_stays_valid) {
+    collect::Batch b;
+    b.batch_id = "b";
+    b.metrics.emplace_back("pg_stats", "ok", R"({"database":"app",)");
+    b.metrics.emplace_back(nlohmann::json{{"type", "sysstat"}, {"status", "ok"}});
+    const auto e = collect::make_envelope(b, {"c-1", "db1", "3.3.0"});
+    ASSERT_EQ(e["metrics"].size(), 2u);
+    EXPECT_EQ(e["metrics"][0]["type"], "pg_stats");
+    EXPECT_EQ(e["metrics"][0]["status"], "error");
+    EXPECT_EQ(e["metrics"][1]["type"], "sysstat");
+    EXPECT_TRUE(nlohmann::json::accept(collect::dump_json(e)));
+}
+
 TEST(Envelope, names_with_quotes_newlines_and_invalid_utf8_still_give_valid_json) {
     const nlohmann::json o = {{"database", std::string("we\"ird\n\xff name=\x01")}};
     const auto text = collect::dump_json(o);

@@ -34,3 +34,11 @@ TEST(Metric, array_text_joins_the_texts_without_reserializing_them) {
     EXPECT_EQ(pga::collect::array_text(std::vector<Metric>{}), "[]");
     EXPECT_EQ(pga::collect::array_text(std::vector<const Metric*>{&metrics[1]}), R"([{"s":"x,y","type":"b"}])");
 }
+
+TEST(Metric, text_that_is_not_json_parses_to_a_discarded_value_instead_of_throwing) {
+    const Metric m("pg_stats", "ok", R"({"database":"app",)");
+    nlohmann::json o;
+    EXPECT_NO_THROW(o = m.parse());
+    EXPECT_TRUE(o.is_discarded());
+    EXPECT_EQ(Metric("pg_stats", "ok", R"({"n":1})").parse()["n"], 1);
+}

@@ -95,6 +95,18 @@ TEST(Exporter, other_types_export_their_numeric_fields_as_gauges) {
     EXPECT_EQ(text.find("pg_locks"), std::string::npos);
 }
 
+TEST(Exporter, an_object_whose_text_is_not_json_is_skipped_and_the_rest_of_the_batch_observed) {
+    MetricsState state;
+    auto b = batch_with({{{"type", "pg_stats"}, {"database", "app"}, {"xact_commit", 7}}});
+    b.metrics.emplace(b.metrics.begin(), "pg_stats", "ok", R"({"type":"pg_stats","database":"bad",)");
+    b.metrics.emplace_back(std::string(k_collector_stats_type), "ok", "{broken");
+    EXPECT_NO_THROW(state.observe(b));
+    EXPECT_EQ(state.batches(), 1u);
+    const auto text = render(state);
+    EXPECT_NE(text.find("pganalytics_pg_stats_xact_commit{database=\"app\"} 7"), std::string::npos) << text;
+    EXPECT_EQ(text.find("database=\"bad\""), std::string::npos);
+}
+
 TEST(Exporter, delivery_status_becomes_spool_and_request_series) {
     MetricsState state;
     const json delivery = {{"requests", {{"success", 5}, {"retry", 2}}},
