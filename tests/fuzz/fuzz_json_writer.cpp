@@ -2,13 +2,15 @@
 // The input is cut into byte strings that go, as values and as object keys, through the paths
 // the collector uses: collectors::row_object over a fake result (text, integer, number, boolean
 // columns), collectors::log_entries over log lines, the batch envelope (collect::make_envelope,
-// collect::envelope_body over collect::Metric texts, collect::dump_json) and the 413 split (deliver::split_metrics,
-// deliver::dump_json). Properties: every text is valid UTF-8 (checked by an independent
+// collect::envelope_body over collect::Metric texts, collect::dump_json), the splice of type,
+// timestamp and status into objects collectors write as text (collect::ok_objects) and the 413
+// split (deliver::split_metrics, deliver::dump_json). Properties: every text is valid UTF-8 (checked by an independent
 // validator) and valid JSON (parsed back by nlohmann::json, which rejects invalid UTF-8); valid
 // UTF-8 strings come back unchanged; util::is_valid_utf8 agrees with the independent validator;
 // util::escape_control leaves no control character and no invalid UTF-8.
 #include "fuzz_check.hpp"
 #include "pga/collect/envelope.hpp"
+#include "pga/collect/manager_internal.hpp"
 #include "pga/collectors/log_parse.hpp"
 #include "pga/collectors/row_json.hpp"
 #include "pga/deliver/split.hpp"
@@ -119,8 +121,29 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const auto compact = parse_back(pga::collect::dump_json(m));
         PGA_FUZZ_CHECK(parse_back(pga::collect::dump_json(m, 2)).dump() == compact.dump());
     }
-    for (const auto& m : batch.metrics) {
-        PGA_FUZZ_CHECK(parse_back(m.text()) == m.parse());
+    const bool all_valid =
+        std::all_of(strings.begin(), strings.end(), [](const std::string& s) { return pga::fuzz::strict_utf8(s); });
+    for (std::size_t i = 0; i < objects.size(); ++i) { // a metric's text is its object
+        const auto back = parse_back(batch.metrics[i].text());
+        PGA_FUZZ_CHECK(back.size() == objects[i].size());
+        PGA_FUZZ_CHECK(!all_valid || back.dump() == objects[i].dump()); // NaN is written as null
+    }
+    // The objects a collector writes as text get type, timestamp and status spliced in.
+    pga::collect::Output out;
+    std::vector<std::size_t> sizes;
+    for (auto o : objects) {
+        for (const char* key : {"type", "timestamp", "status"}) {
+            o.erase(key);
+        }
+        sizes.push_back(o.size());
+        out.texts.push_back(pga::collect::dump_json(o));
+    }
+    const auto spliced = pga::collect::ok_objects("fuzz", pga::util::SystemClock::now(), pick(7), out);
+    PGA_FUZZ_CHECK(spliced.size() == sizes.size() && out.errors.empty());
+    for (std::size_t i = 0; i < spliced.size(); ++i) {
+        const auto back = parse_back(spliced[i].text());
+        PGA_FUZZ_CHECK(back.at("type") == "fuzz" && back.at("status") == "ok" && spliced[i].type() == "fuzz");
+        PGA_FUZZ_CHECK(back.size() == sizes[i] + 3);
     }
     (void)parse_back(pga::collect::dump_json(pga::collect::make_envelope(batch, info), 2));
     const auto envelope = parse_back(pga::collect::envelope_body(batch, info));
@@ -130,8 +153,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
 
     // Valid UTF-8 goes through unchanged, as a value and as a key.
-    const bool all_valid =
-        std::all_of(strings.begin(), strings.end(), [](const std::string& s) { return pga::fuzz::strict_utf8(s); });
     if (all_valid) {
         const auto back = parse_back(pga::collect::dump_json(metric));
         PGA_FUZZ_CHECK(back.at("database") == metric.at("database"));
