@@ -87,7 +87,7 @@ CycleOutput CollectorManager::run_cycle(const CycleInput& in, const std::atomic<
     for (const auto& s : slots) {
         hard_deadline += s->timeout;
     }
-    submit(slots, in.databases.size());
+    submit(slots, in.databases.size(), in.pool ? in.pool->max_size() : 0);
     wait(slots, stop, hard_deadline);
     out.abandoned = stop != nullptr && stop->load();
     assemble(slots, in, out);
@@ -206,7 +206,8 @@ void CollectorManager::run_queued(const Queued& q, const std::shared_ptr<Sync>& 
     sync->changed.notify_all();
 }
 
-void CollectorManager::submit(const std::vector<std::shared_ptr<Slot>>& slots, std::size_t databases) {
+void CollectorManager::submit(const std::vector<std::shared_ptr<Slot>>& slots, std::size_t databases,
+                              int pool_max_size) {
     const auto queued = [](const std::shared_ptr<Slot>& s) {
         ++*s->entry->in_flight;
         return Queued{s, s->entry->collector, s->entry->in_flight};
@@ -214,17 +215,19 @@ void CollectorManager::submit(const std::vector<std::shared_ptr<Slot>>& slots, s
     // With at least as many databases as workers there is parallelism enough across databases:
     // one task per database runs its per-database types one after the other, so they reuse one
     // pooled connection instead of opening one per type (a pool smaller than the database count
-    // would otherwise churn through connections every cycle). The cluster-wide types then share
-    // one task too, queued first: run side by side they held up to one maintenance-database
-    // connection per worker, pushing monitored databases' connections out of the pool (S2 in
-    // docs/benchmarks.md).
-    const bool bundle = databases > 1 && databases >= static_cast<std::size_t>(pool_->size());
+    // would otherwise churn through connections every cycle). When the pool cannot also hold one
+    // connection per worker beside one per database, the cluster-wide types share one task too,
+    // queued first: run side by side they held up to one maintenance-database connection per
+    // worker, pushing monitored databases' connections out of the pool (S2 in docs/benchmarks.md).
+    const auto workers = static_cast<std::size_t>(pool_->size());
+    const bool bundle = databases > 1 && databases >= workers;
+    const bool share_cluster_wide = bundle && databases + workers > static_cast<std::size_t>(std::max(0, pool_max_size));
     std::vector<std::pair<std::string, std::vector<Queued>>> bundles;
-    if (bundle) {
+    if (share_cluster_wide) {
         bundles.emplace_back("", std::vector<Queued>{});
     }
-    for (const auto& s : slots) {
-        if (!bundle) {
+    for (const auto& s : slots) { // unbundled runs are queued here, before any bundle
+        if (!bundle || (s->database.empty() && !share_cluster_wide)) {
             pool_->submit([q = queued(s), sync = sync_] { run_queued(q, sync); });
             continue;
         }

@@ -75,7 +75,7 @@ private:
     bool due(Entry& e, const CycleInput& in) const;
     std::vector<std::shared_ptr<Slot>> schedule(const CycleInput& in, CycleOutput& out);
     void add_slots(Entry& e, const CycleInput& in, std::vector<std::shared_ptr<Slot>>& slots);
-    void submit(const std::vector<std::shared_ptr<Slot>>& slots, std::size_t databases);
+    void submit(const std::vector<std::shared_ptr<Slot>>& slots, std::size_t databases, int pool_max_size);
     void wait(const std::vector<std::shared_ptr<Slot>>& slots, const std::atomic<bool>* stop,
               util::SteadyClock::time_point hard_deadline);
     void assemble(const std::vector<std::shared_ptr<Slot>>& slots, const CycleInput& in, CycleOutput& out);

@@ -178,24 +178,26 @@ TEST(CollectorManager, objects_that_are_not_json_objects_are_left_out_with_one_e
     EXPECT_TRUE(find(out, "good", "ok").has_value());
 }
 
-TEST(CollectorManager, with_at_least_as_many_databases_as_workers_cluster_wide_runs_share_one_task) {
+TEST(CollectorManager, cluster_wide_runs_share_one_task_only_when_the_pool_cannot_hold_one_connection_more_per_worker) {
     const collect::CollectorInfo table[] = {info("c1", make<Overlap>), info("c2", make<Overlap>),
                                             info("c3", make<Overlap>), info("per_db", make<PerDb>)};
-    Rig rig;
-    g_cluster_most = 0;
-    {
+    const auto most_side_by_side = [&](int pool_max, std::vector<std::string> dbs, std::size_t objects) {
+        Rig rig;
+        pg::PoolOptions o;
+        o.max_size = pool_max;
+        rig.pool = std::make_shared<pg::Pool>(pg::ConnParams{}, o);
+        g_cluster_most = 0;
         collect::CollectorManager m(3, table);
-        const auto out = m.run_cycle(rig.input(util::SteadyClock::now(), {"a", "b", "c", "d"}));
-        EXPECT_EQ(out.metrics.size(), 7u); // 3 cluster-wide, 4 per database
-    }
-    EXPECT_EQ(g_cluster_most.load(), 1); // one after the other, on one maintenance connection
-    g_cluster_most = 0;
-    {
-        collect::CollectorManager m(3, table); // fewer databases than workers: side by side
-        const auto out = m.run_cycle(rig.input(util::SteadyClock::now(), {"a"}));
-        EXPECT_EQ(out.metrics.size(), 4u);
-    }
-    EXPECT_GT(g_cluster_most.load(), 1);
+        const auto out = m.run_cycle(rig.input(util::SteadyClock::now(), std::move(dbs)));
+        EXPECT_EQ(out.metrics.size(), objects);
+        return g_cluster_most.load();
+    };
+    // 4 databases, 3 workers, room for 6: one after the other, on one maintenance connection.
+    EXPECT_EQ(most_side_by_side(6, {"a", "b", "c", "d"}, 7u), 1); // 3 cluster-wide, 4 per database
+    // Room for 7 (a connection per database and per worker): side by side.
+    EXPECT_GT(most_side_by_side(7, {"a", "b", "c", "d"}, 7u), 1);
+    // Fewer databases than workers: side by side whatever the pool.
+    EXPECT_GT(most_side_by_side(2, {"a"}, 4u), 1);
 }
 
 TEST(CollectorManager, a_failing_collector_yields_an_error_object_and_the_others_still_report) {
