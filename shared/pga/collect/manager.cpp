@@ -221,7 +221,8 @@ void CollectorManager::submit(const std::vector<std::shared_ptr<Slot>>& slots, s
     // worker, pushing monitored databases' connections out of the pool (S2 in docs/benchmarks.md).
     const auto workers = static_cast<std::size_t>(pool_->size());
     const bool bundle = databases > 1 && databases >= workers;
-    const bool share_cluster_wide = bundle && databases + workers > static_cast<std::size_t>(std::max(0, pool_max_size));
+    const bool share_cluster_wide =
+        bundle && databases + workers > static_cast<std::size_t>(std::max(0, pool_max_size));
     std::vector<std::pair<std::string, std::vector<Queued>>> bundles;
     if (share_cluster_wide) {
         bundles.emplace_back("", std::vector<Queued>{});
