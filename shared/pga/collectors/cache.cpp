@@ -1,8 +1,12 @@
 // pg_cache: see cache.hpp.
 #include "pga/collectors/cache.hpp"
 
+#include "pga/collect/envelope.hpp"
 #include "pga/collectors/factories.hpp"
+#include "pga/collectors/row_json.hpp"
 #include "pga/collectors/session_collector.hpp"
+
+#include <array>
 
 namespace pga::collectors {
 
@@ -35,34 +39,26 @@ constexpr Field k_index_fields[] = {
     {"idx_blks_read", Kind::integer},
 };
 
-std::int64_t int_or_0(const nlohmann::json& o, const char* key) {
-    return o[key].is_number() ? o[key].get<std::int64_t>() : 0;
-}
-
 nlohmann::json ratio_json(std::int64_t hit, std::int64_t read) {
     const auto r = hit_ratio(hit, read);
     return r ? nlohmann::json(*r) : nlohmann::json(nullptr);
 }
 
-// Adds the hit ratios of one pg_statio_user_tables row.
-void add_table_ratios(nlohmann::json& t) {
-    t["heap_hit_ratio"] = ratio_json(int_or_0(t, "heap_blks_hit"), int_or_0(t, "heap_blks_read"));
-    t["idx_hit_ratio"] = ratio_json(int_or_0(t, "idx_blks_hit"), int_or_0(t, "idx_blks_read"));
-    t["toast_hit_ratio"] = ratio_json(int_or_0(t, "toast_blks_hit"), int_or_0(t, "toast_blks_read"));
-}
-
-nlohmann::json capped_rows(const pg::Result& r, std::span<const Field> fields, bool tables) {
-    auto out = nlohmann::json::array();
-    for (int i = 0; i < r.rows(); ++i) {
-        auto o = row_object(r, i, fields);
-        if (tables) {
-            add_table_ratios(o);
-        } else {
-            o["hit_ratio"] = ratio_json(int_or_0(o, "idx_blks_hit"), int_or_0(o, "idx_blks_read"));
-        }
-        out.push_back(std::move(o));
+// Returns the rows of r as JSON text, each with the hit ratio of every (hit, read) column pair.
+std::string rows_with_ratios(const pg::Result& r, std::span<const Field> fields,
+                             std::initializer_list<std::array<const char*, 3>> ratios) {
+    std::vector<std::array<int, 2>> columns;
+    for (const auto& [name, hit, read] : ratios) {
+        columns.push_back({r.column(hit), r.column(read)});
     }
-    return out;
+    const auto int_or_0 = [&](int row, int c) { return c < 0 ? 0 : r.get_int(row, c).value_or(0); };
+    return rows_json(r, fields, [&](int row, std::string& out) {
+        std::size_t i = 0;
+        for (const auto& ratio : ratios) {
+            const auto& c = columns[i++];
+            append_member(out, ratio[0], ratio_json(int_or_0(row, c[0]), int_or_0(row, c[1])));
+        }
+    });
 }
 
 } // namespace
@@ -74,32 +70,45 @@ std::optional<double> hit_ratio(std::int64_t hit, std::int64_t read) {
     return static_cast<double>(hit) / static_cast<double>(hit + read);
 }
 
-nlohmann::json read_cache(pg::Session& session, const CacheLimits& limits, std::uint64_t* rows) {
+std::string cache_text(pg::Session& session, const CacheLimits& limits, std::uint64_t* rows) {
     const auto db = session.query(k_database_sql);
     const auto tables = session.query(k_tables_sql, {std::to_string(limits.max_tables)});
     const auto indexes = session.query(k_indexes_sql, {std::to_string(limits.max_indexes)});
     const std::int64_t hit = first_int(db, "blks_hit");
     const std::int64_t read = first_int(db, "blks_read");
-    nlohmann::json o = {{"database", session.database()},
-                        {"counters", "cumulative"},
-                        {"blks_hit", hit},
-                        {"blks_read", read},
-                        {"hit_ratio", ratio_json(hit, read)}};
-    o["tables"] = capped_rows(tables, k_table_fields, true);
-    o["tables_omitted"] = std::max<std::int64_t>(0, first_int(tables, "total_count") - tables.rows());
-    o["indexes"] = capped_rows(indexes, k_index_fields, false);
-    o["indexes_omitted"] = std::max<std::int64_t>(0, first_int(indexes, "total_count") - indexes.rows());
+    const nlohmann::json head = {
+        {"database", session.database()},
+        {"counters", "cumulative"},
+        {"blks_hit", hit},
+        {"blks_read", read},
+        {"hit_ratio", ratio_json(hit, read)},
+        {"tables_omitted", std::max<std::int64_t>(0, first_int(tables, "total_count") - tables.rows())},
+        {"indexes_omitted", std::max<std::int64_t>(0, first_int(indexes, "total_count") - indexes.rows())}};
     if (rows != nullptr) {
         *rows += static_cast<std::uint64_t>(db.rows() + tables.rows() + indexes.rows());
     }
-    return o;
+    auto text = collect::dump_json(head);
+    text.pop_back(); // the closing brace: the two lists go last
+    text += ",\"tables\":";
+    text += rows_with_ratios(tables, k_table_fields,
+                             {{"heap_hit_ratio", "heap_blks_hit", "heap_blks_read"},
+                              {"idx_hit_ratio", "idx_blks_hit", "idx_blks_read"},
+                              {"toast_hit_ratio", "toast_blks_hit", "toast_blks_read"}});
+    text += ",\"indexes\":";
+    text += rows_with_ratios(indexes, k_index_fields, {{"hit_ratio", "idx_blks_hit", "idx_blks_read"}});
+    text += '}';
+    return text;
+}
+
+nlohmann::json read_cache(pg::Session& session, const CacheLimits& limits, std::uint64_t* rows) {
+    return nlohmann::json::parse(cache_text(session, limits, rows));
 }
 
 std::unique_ptr<collect::Collector> make_cache() {
     return std::make_unique<SessionCollector>(
         [](pg::Session& s, const collect::Context& ctx, collect::Output& out) {
             const CacheLimits limits{ctx.config.tuning.pg_cache_max_tables, ctx.config.tuning.pg_cache_max_indexes};
-            out.metrics.push_back(read_cache(s, limits, &out.rows));
+            out.texts.push_back(cache_text(s, limits, &out.rows));
         },
         true);
 }

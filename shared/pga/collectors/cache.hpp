@@ -20,7 +20,11 @@ struct CacheLimits {
 };
 
 // Returns the pg_cache object of the database session is connected to (at most limits.max_tables
-// tables and limits.max_indexes indexes, busiest first); throws pg::Error.
+// tables and limits.max_indexes indexes, busiest first) as JSON text without type
+// (collect::Output::texts), its lists written straight from the results; throws pg::Error.
+std::string cache_text(pg::Session& session, const CacheLimits& limits, std::uint64_t* rows);
+
+// Returns the same object, parsed.
 nlohmann::json read_cache(pg::Session& session, const CacheLimits& limits, std::uint64_t* rows);
 
 } // namespace pga::collectors

@@ -1,6 +1,7 @@
 // pg_stats: see pg_stats.hpp.
 #include "pga/collectors/pg_stats.hpp"
 
+#include "pga/collect/envelope.hpp"
 #include "pga/collectors/factories.hpp"
 #include "pga/collectors/row_json.hpp"
 
@@ -67,32 +68,42 @@ constexpr Field k_index_fields[] = {
     {"idx_tup_read", Kind::integer}, {"idx_tup_fetch", Kind::integer}, {"size_bytes", Kind::integer},
 };
 
-// Fills out[name] with the rows of r, out[name + "_total"] and out[name + "_omitted"].
-void add_capped(nlohmann::json& out, const std::string& name, const pg::Result& r, std::span<const Field> fields) {
-    auto rows = nlohmann::json::array();
-    for (int i = 0; i < r.rows(); ++i) {
-        rows.push_back(row_object(r, i, fields));
-    }
+// Sets head[name + "_total"] and head[name + "_omitted"] and returns the rows of r as JSON text.
+std::string capped(nlohmann::json& head, const std::string& name, const pg::Result& r, std::span<const Field> fields) {
     const std::int64_t total = r.rows() > 0 ? r.get_int(0, r.column("total_count")).value_or(0) : 0;
-    out[name] = std::move(rows);
-    out[name + "_total"] = total;
-    out[name + "_omitted"] = std::max<std::int64_t>(0, total - r.rows());
+    head[name + "_total"] = total;
+    head[name + "_omitted"] = std::max<std::int64_t>(0, total - r.rows());
+    return rows_json(r, fields);
 }
 
 } // namespace
 
-nlohmann::json read_pg_stats(pg::Session& session, const PgStatsLimits& limits, std::uint64_t* rows) {
-    nlohmann::json out = {{"type", "pg_stats"}, {"database", session.database()}, {"counters", "cumulative"}};
+std::string pg_stats_text(pg::Session& session, const PgStatsLimits& limits, std::uint64_t* rows) {
+    nlohmann::json head = {{"database", session.database()}, {"counters", "cumulative"}};
     const auto db = session.query(k_database_sql);
-    out["database_stats"] = db.rows() > 0 ? row_object(db, 0, k_database_fields) : nlohmann::json(nullptr);
+    head["database_stats"] = db.rows() > 0 ? row_object(db, 0, k_database_fields) : nlohmann::json(nullptr);
     const auto tables = session.query(k_tables_sql, {std::to_string(limits.max_tables)});
-    add_capped(out, "tables", tables, k_table_fields);
+    const auto tables_text = capped(head, "tables", tables, k_table_fields);
     const auto indexes = session.query(k_indexes_sql, {std::to_string(limits.max_indexes)});
-    add_capped(out, "indexes", indexes, k_index_fields);
+    const auto indexes_text = capped(head, "indexes", indexes, k_index_fields);
     if (rows != nullptr) {
         *rows += static_cast<std::uint64_t>(db.rows() + tables.rows() + indexes.rows());
     }
-    return out;
+    auto text = collect::dump_json(head);
+    text.pop_back(); // the closing brace: the two lists go last
+    text.reserve(text.size() + tables_text.size() + indexes_text.size() + 32);
+    text += ",\"tables\":";
+    text += tables_text;
+    text += ",\"indexes\":";
+    text += indexes_text;
+    text += '}';
+    return text;
+}
+
+nlohmann::json read_pg_stats(pg::Session& session, const PgStatsLimits& limits, std::uint64_t* rows) {
+    auto o = nlohmann::json::parse(pg_stats_text(session, limits, rows));
+    o["type"] = "pg_stats";
+    return o;
 }
 
 void PgStatsCollector::collect(const collect::Context& ctx, collect::Output& out) {
@@ -100,7 +111,7 @@ void PgStatsCollector::collect(const collect::Context& ctx, collect::Output& out
     for (const auto& db : ctx.databases) {
         try {
             auto conn = ctx.borrow(db);
-            out.metrics.push_back(read_pg_stats(*conn, limits, &out.rows));
+            out.texts.push_back(pg_stats_text(*conn, limits, &out.rows));
         } catch (const pg::Error& e) {
             out.errors.push_back({db, e.what()});
         }

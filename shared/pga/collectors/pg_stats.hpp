@@ -14,7 +14,12 @@ struct PgStatsLimits {
     std::int64_t max_indexes = 200;
 };
 
-// Returns the pg_stats object of the database session is connected to; throws pg::Error.
+// Returns the pg_stats object of the database session is connected to as JSON text, without type
+// (collect::Output::texts): the table and index lists are written straight from the results, with
+// no document tree per row. Throws pg::Error.
+std::string pg_stats_text(pg::Session& session, const PgStatsLimits& limits, std::uint64_t* rows);
+
+// Returns the same object, parsed, with its type.
 nlohmann::json read_pg_stats(pg::Session& session, const PgStatsLimits& limits, std::uint64_t* rows);
 
 class PgStatsCollector final : public collect::Collector {

@@ -1,8 +1,12 @@
 // Row to JSON conversion and small shared helpers: see row_json.hpp and file_reader.hpp.
 #include "pga/collectors/row_json.hpp"
 
+#include "pga/collect/envelope.hpp"
 #include "pga/collectors/file_reader.hpp"
 #include "pga/util/files.hpp"
+
+#include <algorithm>
+#include <charconv>
 
 namespace pga::collectors {
 
@@ -31,6 +35,85 @@ nlohmann::json row_object(const pg::Result& r, int row, std::span<const Field> f
         }
     }
     return o;
+}
+
+namespace {
+
+// Appends s as a JSON string, written as collect::dump_json writes it (invalid UTF-8 replaced).
+void append_string(std::string& out, std::string_view s) {
+    const bool plain = std::all_of(s.begin(), s.end(), [](char ch) {
+        const auto c = static_cast<unsigned char>(ch);
+        return c >= 0x20 && c < 0x7F && c != '"' && c != '\\';
+    });
+    if (plain) {
+        out += '"';
+        out += s;
+        out += '"';
+    } else {
+        out += collect::dump_json(nlohmann::json(std::string(s)));
+    }
+}
+
+void append_double(std::string& out, double d) {
+    out += collect::dump_json(nlohmann::json(d)); // the serializer's shortest form; NaN and inf as null
+}
+
+void append_value(std::string& out, const pg::Result& r, int row, int c, Kind kind) {
+    if (c < 0 || r.is_null(row, c)) {
+        out += "null";
+        return;
+    }
+    switch (kind) {
+    case Kind::integer:
+        if (const auto i = r.get_int(row, c)) {
+            char buf[24];
+            const auto end = std::to_chars(buf, buf + sizeof buf, *i).ptr;
+            out.append(buf, end);
+        } else {
+            append_double(out, r.get_double(row, c).value_or(0));
+        }
+        break;
+    case Kind::number: append_double(out, r.get_double(row, c).value_or(0)); break;
+    case Kind::text: append_string(out, r.text(row, c)); break;
+    case Kind::boolean: out += r.get_bool(row, c).value_or(false) ? "true" : "false"; break;
+    }
+}
+
+} // namespace
+
+std::string rows_json(const pg::Result& r, std::span<const Field> fields, const RowExtra& extra) {
+    std::vector<int> columns;
+    std::vector<std::string> keys; // "\"column\":"
+    for (const auto& f : fields) {
+        columns.push_back(r.column(f.column));
+        std::string key;
+        append_string(key, f.column);
+        keys.push_back(key + ':');
+    }
+    std::string out = "[";
+    for (int row = 0; row < r.rows(); ++row) {
+        out += row == 0 ? "{" : ",{";
+        for (std::size_t i = 0; i < fields.size(); ++i) {
+            if (i > 0) {
+                out += ',';
+            }
+            out += keys[i];
+            append_value(out, r, row, columns[i], fields[i].kind);
+        }
+        if (extra) {
+            extra(row, out);
+        }
+        out += '}';
+    }
+    out += ']';
+    return out;
+}
+
+void append_member(std::string& out, std::string_view key, const nlohmann::json& value) {
+    out += ',';
+    append_string(out, key);
+    out += ':';
+    out += collect::dump_json(value);
 }
 
 std::string rfc3339_sql(const std::string& expr, const std::string& name) {

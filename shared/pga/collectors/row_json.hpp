@@ -4,6 +4,7 @@
 
 #include "pga/pg/result.hpp"
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <span>
 
@@ -18,6 +19,18 @@ struct Field {
 
 // Returns {column: value} for each field of row `row`; a column missing from the result is null.
 nlohmann::json row_object(const pg::Result& r, int row, std::span<const Field> fields);
+
+// Appends members computed from row `row` (each as `,"key":value`, see append_member) after the
+// fields of that row's object.
+using RowExtra = std::function<void(int row, std::string& out)>;
+
+// Returns the JSON text of an array of every row of r as row_object() makes it, written straight
+// from the result: no document tree per row, the columns looked up once (keys in field order),
+// then extra's members.
+std::string rows_json(const pg::Result& r, std::span<const Field> fields, const RowExtra& extra = {});
+
+// Appends `,"key":value` to out (value serialized as collect::dump_json does).
+void append_member(std::string& out, std::string_view key, const nlohmann::json& value);
 
 // Returns SQL rendering timestamptz expression `expr` as RFC3339 UTC text named `name` (NULL stays NULL).
 std::string rfc3339_sql(const std::string& expr, const std::string& name);

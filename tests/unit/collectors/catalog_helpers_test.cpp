@@ -70,8 +70,11 @@ TEST(CatalogHelpers, cache_treats_null_counters_as_zero) {
     s.on("pg_statio_user_tables",
          Result({"relid", "relname", "heap_blks_hit", "heap_blks_read", "idx_blks_hit", "idx_blks_read", "total_count"},
                 {{"1", "t", "5", "5", std::nullopt, std::nullopt, "3"}}));
-    s.on("pg_statio_user_indexes", Result({"indexrelid", "total_count"}, {}));
+    s.on("pg_statio_user_indexes",
+         Result({"indexrelid", "idx_blks_hit", "idx_blks_read", "total_count"}, {{"9", "3", "1", "1"}}));
     const auto o = read_cache(s, {1, 1}, nullptr);
+    EXPECT_DOUBLE_EQ(o["indexes"][0]["hit_ratio"].get<double>(), 0.75);
+    EXPECT_EQ(o["indexes_omitted"], 0);
     EXPECT_DOUBLE_EQ(o["hit_ratio"].get<double>(), 0.9);
     EXPECT_DOUBLE_EQ(o["tables"][0]["heap_hit_ratio"].get<double>(), 0.5);
     EXPECT_TRUE(o["tables"][0]["idx_blks_hit"].is_null());

@@ -1,0 +1,55 @@
+// Unit tests of the row-to-JSON conversion: rows_json (text written straight from a result) gives
+// exactly the objects row_object builds, for every kind, NULL, a missing column, a number that is
+// not an integer, NaN and infinity, and text with quotes, control characters and invalid UTF-8.
+#include "pga/collect/envelope.hpp"
+#include "pga/collectors/row_json.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace pga;
+using collectors::Field;
+using collectors::Kind;
+
+namespace {
+
+constexpr Field k_fields[] = {{"n", Kind::integer},   {"x", Kind::number},       {"name", Kind::text},
+                              {"ok", Kind::boolean},  {"absent", Kind::integer}, {"big", Kind::integer},
+                              {"ratio", Kind::number}};
+
+nlohmann::json objects(const pg::Result& r) {
+    auto a = nlohmann::json::array();
+    for (int i = 0; i < r.rows(); ++i) {
+        a.push_back(collectors::row_object(r, i, k_fields));
+    }
+    return a;
+}
+
+} // namespace
+
+TEST(RowJson, rows_json_writes_what_row_object_builds) {
+    const pg::Result r({"n", "x", "name", "ok", "big", "ratio"},
+                       {{"42", "1.5", "orders", "t", "3.25", "NaN"},
+                        {std::nullopt, "-0", std::string("we\"ird\n\\ \xff\x01 \xc3\xa9"), "f", "-9223372036854775808",
+                         "Infinity"},
+                        {"-7", "1e300", "", std::nullopt, "18446744073709551616", "0.1"}});
+    const auto text = collectors::rows_json(r, k_fields);
+    ASSERT_TRUE(nlohmann::json::accept(text)) << text;
+    const auto parsed = nlohmann::json::parse(text);
+    EXPECT_EQ(parsed.dump(), collect::dump_json(objects(r)));
+    EXPECT_EQ(parsed[0]["n"], 42);
+    EXPECT_TRUE(parsed[0]["absent"].is_null());
+    EXPECT_TRUE(parsed[0]["ratio"].is_null()); // NaN is written as null
+    EXPECT_EQ(parsed[0]["big"], 3.25);         // an integer column holding a fraction keeps it
+    EXPECT_TRUE(parsed[1]["n"].is_null());
+    EXPECT_EQ(parsed[1]["name"], "we\"ird\n\\ \xef\xbf\xbd\x01 \xc3\xa9");
+    EXPECT_EQ(parsed[1]["big"], INT64_MIN);
+    EXPECT_EQ(parsed[2]["ok"], nullptr);
+    EXPECT_EQ(parsed[2]["name"], "");
+}
+
+TEST(RowJson, an_empty_result_is_an_empty_array_and_keys_follow_the_field_order) {
+    EXPECT_EQ(collectors::rows_json(pg::Result({"n"}, {}), k_fields), "[]");
+    constexpr Field two[] = {{"b", Kind::integer}, {"a", Kind::text}};
+    EXPECT_EQ(collectors::rows_json(pg::Result({"a", "b"}, {{"x", "1"}, {"y", std::nullopt}}), two),
+              R"([{"b":1,"a":"x"},{"b":null,"a":"y"}])");
+}
