@@ -1,8 +1,8 @@
 // libFuzzer target: how database strings (names, query text, log lines, settings) become JSON.
 // The input is cut into byte strings that go, as values and as object keys, through the paths
-// the collector uses: collectors::row_object over a fake result (text, integer, number, boolean
-// columns), collectors::log_entries over log lines, the batch envelope (collect::make_envelope,
-// collect::envelope_body over collect::Metric texts, collect::dump_json), the splice of type,
+// the collector uses: collectors::row_object and collectors::rows_json over a fake result (text,
+// integer, number, boolean columns), collectors::log_entries over log lines, the batch envelope
+// (collect::make_envelope, collect::envelope_body over collect::Metric texts, collect::dump_json), the splice of type,
 // timestamp and status into objects collectors write as text (collect::ok_objects) and the 413
 // split (deliver::split_metrics, deliver::dump_json). Properties: every text is valid UTF-8 (checked by an independent
 // validator) and valid JSON (parsed back by nlohmann::json, which rejects invalid UTF-8); valid
@@ -90,6 +90,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     const pga::pg::Result result({"datname", "n", "x", "b", "setting"}, {row});
     const auto object = pga::collectors::row_object(result, 0, fields);
+    // The same row written straight to text (collectors::rows_json) is the same object.
+    const auto row_text = parse_back(pga::collectors::rows_json(result, fields));
+    PGA_FUZZ_CHECK(row_text.size() == 1 && row_text[0].dump() == parse_back(pga::collect::dump_json(object)).dump());
 
     // A metric object with database strings as values and as keys, nested like pg_stats/pg_schema.
     json metric = {{"type", "fuzz"}, {"timestamp", "2024-01-01T00:00:00Z"}, {"database", pick(0)}};

@@ -47,18 +47,17 @@ struct DbQueries {
     std::string queries = "[";
 };
 
-// Returns one query entry of the backend's shape (hash, times in ms, counters) from a stats row.
-nlohmann::json query_entry(const pg::Result& r, int row) {
-    nlohmann::json q = row_object(r, row, k_query_fields);
-    q["hash"] = r.get_int(row, r.column("queryid")).value_or(0);
+// Appends the members of a query entry that are computed from its stats row: hash, mean and
+// standard deviation of the execution time, total execution time (ms).
+void append_computed(std::string& out, const pg::Result& r, int row) {
+    append_member(out, "hash", r.get_int(row, r.column("queryid")).value_or(0));
     const double calls = r.get_double(row, r.column("calls")).value_or(0);
     const double total = r.get_double(row, r.column("total_time")).value_or(0);
     const double squares = r.get_double(row, r.column("sum_squares")).value_or(0);
     const double mean = calls > 0 ? total / calls : 0;
-    q["mean_time"] = mean;
-    q["stddev_time"] = calls > 0 ? std::sqrt(std::max(0.0, squares / calls - mean * mean)) : 0.0;
-    q["query_exec_time"] = total;
-    return q;
+    append_member(out, "mean_time", mean);
+    append_member(out, "stddev_time", calls > 0 ? std::sqrt(std::max(0.0, squares / calls - mean * mean)) : 0.0);
+    append_member(out, "query_exec_time", total);
 }
 
 QueryTextCache::Key key_of(const pg::Result& r, int row) {
@@ -136,15 +135,20 @@ void QueryStatsReader::read(pg::Session& session, const QueryStatsOptions& optio
         }
     }
     fetch_texts(session, schema, wanted);
+    // Each entry is written straight from its row: the backend's shape (counters, times in ms),
+    // then the computed members and the (obfuscated) text.
+    const RowWriter writer(*stats, k_query_fields);
+    const RowExtra computed = [&](int row, std::string& text) {
+        append_computed(text, *stats, row);
+        const auto* query = cache_.find(key_of(*stats, row));
+        append_member(text, "text", query != nullptr ? nlohmann::json(*query) : nlohmann::json(nullptr));
+    };
     for (int row = 0; row < stats->rows(); ++row) {
         if (const auto it = monitored(row); it != by_db.end()) {
             it->second.present = stats->get_int(row, stats->column("present")).value_or(0);
-            auto q = query_entry(*stats, row);
-            const auto* text = cache_.find(key_of(*stats, row));
-            q["text"] = text != nullptr ? nlohmann::json(*text) : nlohmann::json(nullptr);
             auto& d = it->second;
             d.queries += d.sent++ == 0 ? "" : ",";
-            d.queries += collect::dump_json(q);
+            writer.append(d.queries, row, computed);
         }
     }
     for (auto& [db, q] : by_db) {

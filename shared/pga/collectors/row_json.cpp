@@ -81,29 +81,42 @@ void append_value(std::string& out, const pg::Result& r, int row, int c, Kind ki
 
 } // namespace
 
-std::string rows_json(const pg::Result& r, std::span<const Field> fields, const RowExtra& extra) {
-    std::vector<int> columns;
-    std::vector<std::string> keys; // "\"column\":"
+RowWriter::RowWriter(const pg::Result& r, std::span<const Field> fields) : r_(r), fields_(fields) {
     for (const auto& f : fields) {
-        columns.push_back(r.column(f.column));
+        columns_.push_back(r.column(f.column));
         std::string key;
         append_string(key, f.column);
-        keys.push_back(key + ':');
+        keys_.push_back(key + ':');
     }
+}
+
+void RowWriter::append(std::string& out, int row, const RowExtra& extra) const {
+    out += '{';
+    for (std::size_t i = 0; i < fields_.size(); ++i) {
+        if (i > 0) {
+            out += ',';
+        }
+        out += keys_[i];
+        append_value(out, r_, row, columns_[i], fields_[i].kind);
+    }
+    if (extra) {
+        const auto mark = out.size();
+        extra(row, out);
+        if (fields_.empty() && out.size() > mark && out[mark] == ',') {
+            out.erase(mark, 1); // the first member
+        }
+    }
+    out += '}';
+}
+
+std::string rows_json(const pg::Result& r, std::span<const Field> fields, const RowExtra& extra) {
+    const RowWriter writer(r, fields);
     std::string out = "[";
     for (int row = 0; row < r.rows(); ++row) {
-        out += row == 0 ? "{" : ",{";
-        for (std::size_t i = 0; i < fields.size(); ++i) {
-            if (i > 0) {
-                out += ',';
-            }
-            out += keys[i];
-            append_value(out, r, row, columns[i], fields[i].kind);
+        if (row > 0) {
+            out += ',';
         }
-        if (extra) {
-            extra(row, out);
-        }
-        out += '}';
+        writer.append(out, row, extra);
     }
     out += ']';
     return out;

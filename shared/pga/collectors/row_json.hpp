@@ -7,6 +7,8 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <span>
+#include <string>
+#include <vector>
 
 namespace pga::collectors {
 
@@ -23,6 +25,20 @@ nlohmann::json row_object(const pg::Result& r, int row, std::span<const Field> f
 // Appends members computed from row `row` (each as `,"key":value`, see append_member) after the
 // fields of that row's object.
 using RowExtra = std::function<void(int row, std::string& out)>;
+
+// Writes rows of one result as row_object() makes them, straight to text: the columns are looked
+// up once, keys in field order, then extra's members.
+class RowWriter {
+public:
+    RowWriter(const pg::Result& r, std::span<const Field> fields);
+    void append(std::string& out, int row, const RowExtra& extra = {}) const;
+
+private:
+    const pg::Result& r_;
+    std::span<const Field> fields_;
+    std::vector<int> columns_;
+    std::vector<std::string> keys_; // "\"column\":"
+};
 
 // Returns the JSON text of an array of every row of r as row_object() makes it, written straight
 // from the result: no document tree per row, the columns looked up once (keys in field order),

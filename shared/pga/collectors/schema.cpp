@@ -2,10 +2,12 @@
 // relations (pg_catalog, information_schema and TOAST schemas excluded).
 #include "pga/collectors/schema.hpp"
 
+#include "pga/collect/envelope.hpp"
 #include "pga/collectors/factories.hpp"
+#include "pga/collectors/row_json.hpp"
 #include "pga/collectors/session_collector.hpp"
 
-#include <map>
+#include <unordered_map>
 
 namespace pga::collectors {
 
@@ -69,20 +71,37 @@ std::string constraint_kind(std::string_view k) {
     return std::string(k);
 }
 
-// Appends each row of r, as fields, to the array `key` of the relation whose oid is in column oid_col.
-void attach(std::map<std::int64_t, nlohmann::json*>& by_oid, const pg::Result& r, const char* oid_col, const char* key,
-            std::span<const Field> fields) {
+// The rows of r as JSON objects (fields, and "kind" named by constraint_kind when r has that
+// column), comma-separated per relation oid (column oid_col).
+std::unordered_map<std::int64_t, std::string> by_relation(const pg::Result& r, const char* oid_col,
+                                                          std::span<const Field> fields) {
+    std::unordered_map<std::int64_t, std::string> out;
+    const RowWriter writer(r, fields);
+    const int oid = r.column(oid_col);
+    const int kind = r.column("kind");
+    const RowExtra add_kind = [&](int row, std::string& text) {
+        append_member(text, "kind", constraint_kind(r.text(row, kind)));
+    };
     for (int i = 0; i < r.rows(); ++i) {
-        const auto it = by_oid.find(r.get_int(i, r.column(oid_col)).value_or(0));
-        if (it == by_oid.end()) {
-            continue;
+        auto& text = out[oid < 0 ? 0 : r.get_int(i, oid).value_or(0)];
+        if (!text.empty()) {
+            text += ',';
         }
-        auto o = row_object(r, i, fields);
-        if (const int k = r.column("kind"); k >= 0) {
-            o["kind"] = constraint_kind(r.text(i, k));
-        }
-        (*it->second)[key].push_back(std::move(o));
+        writer.append(text, i, kind >= 0 ? add_kind : RowExtra{});
     }
+    return out;
+}
+
+// Appends `,"key":[...]` with the rows of `rows` for oid (an empty array when there are none).
+void append_list(std::string& out, const char* key, const std::unordered_map<std::int64_t, std::string>& rows,
+                 std::int64_t oid) {
+    out += ",\"";
+    out += key;
+    out += "\":[";
+    if (const auto it = rows.find(oid); it != rows.end()) {
+        out += it->second;
+    }
+    out += ']';
 }
 
 } // namespace
@@ -103,42 +122,55 @@ std::string relkind_name(std::string_view relkind) {
     return std::string(relkind);
 }
 
-nlohmann::json read_schema(pg::Session& session, std::int64_t max_relations, std::uint64_t* rows) {
+std::string schema_text(pg::Session& session, std::int64_t max_relations, std::uint64_t* rows) {
     const auto rels = session.query(k_relations_sql, {std::to_string(max_relations)});
-    auto relations = nlohmann::json::array();
     std::string oids;
     for (int i = 0; i < rels.rows(); ++i) {
-        auto o = row_object(rels, i, k_relation_fields);
-        o["kind"] = relkind_name(rels.text(i, rels.column("relkind")));
-        o["columns"] = o["indexes"] = o["constraints"] = nlohmann::json::array();
-        relations.push_back(std::move(o));
         oids += (oids.empty() ? "" : ",") + std::string(rels.text(i, 0));
-    }
-    std::map<std::int64_t, nlohmann::json*> by_oid;
-    for (auto& r : relations) {
-        by_oid[r["oid"].get<std::int64_t>()] = &r;
     }
     const pg::Params ids{"{" + oids + "}"};
     const auto columns = session.query(k_columns_sql, ids);
     const auto indexes = session.query(k_indexes_sql, ids);
     const auto constraints = session.query(k_constraints_sql, ids);
-    attach(by_oid, columns, "oid", "columns", k_column_fields);
-    attach(by_oid, indexes, "table_oid", "indexes", k_index_fields);
-    attach(by_oid, constraints, "table_oid", "constraints", k_constraint_fields);
     if (rows != nullptr) {
         *rows += static_cast<std::uint64_t>(rels.rows() + columns.rows() + indexes.rows() + constraints.rows());
     }
+    const auto columns_of = by_relation(columns, "oid", k_column_fields);
+    const auto indexes_of = by_relation(indexes, "table_oid", k_index_fields);
+    const auto constraints_of = by_relation(constraints, "table_oid", k_constraint_fields);
     const auto total = first_int(rels, "total_count");
-    return {{"database", session.database()},
-            {"relations", std::move(relations)},
-            {"relations_total", total},
-            {"relations_omitted", std::max<std::int64_t>(0, total - rels.rows())}};
+    auto text = collect::dump_json({{"database", session.database()},
+                                    {"relations_total", total},
+                                    {"relations_omitted", std::max<std::int64_t>(0, total - rels.rows())}});
+    text.pop_back(); // the closing brace: the relations go last
+    text += ",\"relations\":[";
+    const RowWriter writer(rels, k_relation_fields);
+    const int oid_col = rels.column("oid");
+    const int relkind = rels.column("relkind");
+    for (int i = 0; i < rels.rows(); ++i) {
+        if (i > 0) {
+            text += ',';
+        }
+        writer.append(text, i, [&](int row, std::string& out) {
+            append_member(out, "kind", relkind_name(rels.text(row, relkind)));
+            const auto oid = oid_col < 0 ? 0 : rels.get_int(row, oid_col).value_or(0);
+            append_list(out, "columns", columns_of, oid);
+            append_list(out, "indexes", indexes_of, oid);
+            append_list(out, "constraints", constraints_of, oid);
+        });
+    }
+    text += "]}";
+    return text;
+}
+
+nlohmann::json read_schema(pg::Session& session, std::int64_t max_relations, std::uint64_t* rows) {
+    return nlohmann::json::parse(schema_text(session, max_relations, rows));
 }
 
 std::unique_ptr<collect::Collector> make_schema() {
     return std::make_unique<SessionCollector>(
         [](pg::Session& s, const collect::Context& ctx, collect::Output& out) {
-            out.metrics.push_back(read_schema(s, ctx.config.tuning.pg_schema_max_relations, &out.rows));
+            out.texts.push_back(schema_text(s, ctx.config.tuning.pg_schema_max_relations, &out.rows));
         },
         true);
 }

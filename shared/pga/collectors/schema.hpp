@@ -13,7 +13,11 @@ namespace pga::collectors {
 std::string relkind_name(std::string_view relkind);
 
 // Returns the pg_schema object of the database session is connected to, with at most
-// max_relations relations (and their columns, indexes, constraints); throws pg::Error.
+// max_relations relations (and their columns, indexes, constraints), as JSON text without type
+// (collect::Output::texts), written straight from the results; throws pg::Error.
+std::string schema_text(pg::Session& session, std::int64_t max_relations, std::uint64_t* rows);
+
+// Returns the same object, parsed.
 nlohmann::json read_schema(pg::Session& session, std::int64_t max_relations, std::uint64_t* rows);
 
 } // namespace pga::collectors

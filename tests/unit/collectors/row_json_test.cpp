@@ -27,11 +27,11 @@ nlohmann::json objects(const pg::Result& r) {
 } // namespace
 
 TEST(RowJson, rows_json_writes_what_row_object_builds) {
-    const pg::Result r({"n", "x", "name", "ok", "big", "ratio"},
-                       {{"42", "1.5", "orders", "t", "3.25", "NaN"},
-                        {std::nullopt, "-0", std::string("we\"ird\n\\ \xff\x01 \xc3\xa9"), "f", "-9223372036854775808",
-                         "Infinity"},
-                        {"-7", "1e300", "", std::nullopt, "18446744073709551616", "0.1"}});
+    const pg::Result r(
+        {"n", "x", "name", "ok", "big", "ratio"},
+        {{"42", "1.5", "orders", "t", "3.25", "NaN"},
+         {std::nullopt, "-0", std::string("we\"ird\n\\ \xff\x01 \xc3\xa9"), "f", "-9223372036854775808", "Infinity"},
+         {"-7", "1e300", "", std::nullopt, "18446744073709551616", "0.1"}});
     const auto text = collectors::rows_json(r, k_fields);
     ASSERT_TRUE(nlohmann::json::accept(text)) << text;
     const auto parsed = nlohmann::json::parse(text);
