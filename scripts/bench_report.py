@@ -21,31 +21,33 @@ WHY = """
 
 - **S3 cycle time (p50 < 1 s, p95 < 1.5 s).** With 100 databases and pool_max_size 10, every cycle
   starts a new backend for each database (96–100 per cycle). One bare connection costs about 25 ms
-  on this machine (fork and start-up of a backend), 1.2 s per cycle over the two cores before any
+  on this machine (fork and start-up of a backend), 1.1 s per cycle over the two cores before any
   query runs. Each new backend then fills its catalog caches, so the same SQL costs several times
   what it costs on a warm connection (pg_bloat's table estimate for 20 tables: about 25 ms in a new
   backend, 4 ms in a warm one). The floor, the same SQL from a bare client with the same
-  connections, takes nearly as long as our cycle (overhead 1.17×), so no client-side change can make
-  S3 much faster. S3k is the same cluster with every database's connection kept (pool_max_size
-  110): about 6.7× faster, 1.26 s at 1.04× its floor. There PostgreSQL executes 1.7 s per cycle for
-  the role, over the two cores about 0.85 s: the server's own floor for running every per-database
-  type on 100 databases in one cycle on this machine. To get under 1 s a cycle has to run less
-  per-database SQL. By default pg_bloat runs every 30 minutes and pg_schema and pg_extensions every
-  hour; this benchmark runs them every cycle to measure the worst case. Operators with more
-  databases than pool_max_size should raise pool_max_size above the database count where
-  max_connections allows.
-- **S3 collector CPU (< 0.3 core-s).** 0.51 s, down from 0.75 (S3k: 0.32 s). The rest goes to:
+  connections, takes as long as our cycle (overhead 0.91× in this run, 1.17× in the one before:
+  the floor itself moves by ±10% between runs), so no client-side change can make S3 much faster.
+  S3k is the same cluster with every database's connection kept (pool_max_size 110): about 4.7×
+  faster. There PostgreSQL executes about 2 s per cycle for the role (1.7–2.2 s across runs), over
+  the two cores about 1 s: the server's own floor for running every per-database type on 100
+  databases in one cycle on this machine. To get under 1 s a cycle has to run less per-database
+  SQL. By default pg_bloat runs every 30 minutes and pg_schema and pg_extensions every hour; this
+  benchmark runs them every cycle to measure the worst case. Operators with more databases than
+  pool_max_size should raise pool_max_size above the database count where max_connections allows.
+- **S3k run to run.** S3k's p50 was 1263 ms (1.04× its floor) in the previous run and 1591 ms
+  (1.19×) in this one, on code that differs only in writing rows as text (which lowered our CPU).
+  PostgreSQL-side time per cycle rose from 1.66 to 2.15 s between the two, so the difference is on
+  the server; two runs are not enough to state S3k closer than that.
+- **S3 collector CPU (< 0.3 core-s).** 0.36 s, down from 0.75 (S3k: 0.30 s). The catalog
+  collectors now write their rows straight to text (0.51 → 0.36 s, see below). The rest goes to:
   - system calls, which are dear on this virtual machine: a bare libpq client spends about 20 µs
     of CPU per `SELECT 1` (three or four system calls). One per-database run of pg_extensions (one
     query, two rows) costs us about 180 µs: strace counts about 20 system calls per run (poll,
     futex, sendto, recvfrom, and the two `clock_gettime` of the run's own CPU figure), and a cycle
     of S3 has 500 such runs;
-  - the per-row JSON objects of the catalog collectors (row_object builds an object per row and then
-    serializes it): pg_stats, pg_schema, pg_cache and pg_bloat;
-  - gzip of the 9 MB body;
-  - libpq connection set-up 100 times per cycle (S3 against S3k: 0.2 s).
-  Writing rows straight to text, as pg_query_stats now does, is next.
-- **S3 peak RSS (< 32 MB).** 61.9 MiB, down from 172.8. What remains:
+  - libpq connection set-up 100 times per cycle (S3 against S3k: about 0.06 s);
+  - pg_bloat and pg_extensions, which still build a document tree per row.
+- **S3 peak RSS (< 32 MB).** 63.5 MiB, down from 172.8. What remains:
   - the cycle's 9 MB of metric texts;
   - the push body built from them (9 MB more);
   - pg_query_stats' libpq result for 5,000 statements (4.4 MB) while its text is written;
@@ -69,6 +71,7 @@ HISTORY = """
 | A cycle's metric objects were held as one nlohmann::json tree of the whole cycle (several times the text), copied again when the cycle was assembled and again for the 413 split, and serialized three times | `collect::Metric`: each object serialized once, by the worker that collected it; the split groups references; pg_query_stats writes its 5,000 entries as text as it reads them; the push body is built in one allocation | `pga-bench -c` on the S3 cluster, `heaptrack` | peak RSS 162 MiB, CPU 549 ms per cycle | 55 MiB, 466 ms (make bench: S3 172.8 → 61.7 MiB, S2 37.9 → 21.8 MiB) |
 | S2 reopened about 7 connections per cycle (reuse 89%): ten databases plus the maintenance database are 11 for 10 connections, and the cluster-wide collectors ran side by side on the maintenance database, holding up to one connection per worker; closing a database's second idle connection first did not change it | with at least as many databases as workers, the cluster-wide runs share one task (one connection), queued first, as each database's runs already did | `make bench` S2 | reuse 89.2%, up to 7 opened per cycle, p50 495 ms | 97.4%, up to 2 per cycle, p50 300 ms |
 | S3k, with room in the pool for every database and every worker, lost time to the shared cluster-wide task (cycle p50 1.38 → 1.63 s after it came in): one slow cluster-wide type held up the others | the cluster-wide runs share one task only when the pool cannot hold a connection per database plus one per worker | `make bench` S3k | p50 1629 ms, 1.20× its floor, CPU 0.41 s | 1263 ms, 1.04×, 0.32 s (S2 unchanged: reuse 97.4%) |
+| callgrind of a cycle on 10 databases: the catalog collectors built an nlohmann object per row (a map insert per field, each column looked up by name for every row) and serialized it right away; row_object and its dump were over half of the collection's instructions | `collectors::RowWriter` / `rows_json` write each row straight to text (columns looked up once); pg_stats, pg_cache, pg_schema and pg_query_stats use it; unit and fuzz tests check it writes exactly the object row_object builds | `valgrind --tool=callgrind`, A/B of `pga-bench -c` on 10 databases, `make bench` S3 | cycle CPU 39 ms (10 databases); S3 0.512 s | 28–30 ms; S3 0.357 s |
 | RSS over 1,000 cycles of S1 rose by 2 MiB: pga-bench's own per-cycle records (16 types × 1,000 samples), not the collector | the bench allocates and touches its records' room before measuring | `pga-bench --scale 1 -n 1000 --warmup 0` | 15.6 → 17.6 MiB | 17.0 → 16.9 MiB |
 """
 
