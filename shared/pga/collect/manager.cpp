@@ -190,7 +190,7 @@ void CollectorManager::run_queued(const Queued& q, const std::shared_ptr<Sync>& 
         texts = ok_objects(slot->entry->info->name, slot->timestamp, slot->database, result);
     } catch (const std::exception& e) {
         texts.clear();
-        failure = failure.empty() ? std::string("metric objects left out: ") + e.what() : failure;
+        failure += (failure.empty() ? "" : "; ") + std::string("metric objects left out: ") + e.what();
     }
     std::lock_guard lock(sync->mutex);
     slot->out = std::move(result);

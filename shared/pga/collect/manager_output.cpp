@@ -76,7 +76,7 @@ std::vector<Metric> ok_objects(std::string_view type, util::SystemClock::time_po
         std::string full;
         full.reserve(fields.size() + text.size());
         full.append(fields, 0, fields.size() - 1);
-        if (text.size() == 2) { // "{}"
+        if (text.find_first_not_of(" \t\r\n", 1) == text.size() - 1) { // "{}", maybe with blanks
             full += '}';
         } else {
             full += ',';

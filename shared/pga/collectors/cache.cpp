@@ -51,7 +51,17 @@ std::string rows_with_ratios(const pg::Result& r, std::span<const Field> fields,
     for (const auto& [name, hit, read] : ratios) {
         columns.push_back({r.column(hit), r.column(read)});
     }
-    const auto int_or_0 = [&](int row, int c) { return c < 0 ? 0 : r.get_int(row, c).value_or(0); };
+    // As the counter's JSON value read back as an integer: a fraction truncated, NULL 0.
+    const auto int_or_0 = [&](int row, int c) -> std::int64_t {
+        if (c < 0 || r.is_null(row, c)) {
+            return 0;
+        }
+        if (const auto i = r.get_int(row, c)) {
+            return *i;
+        }
+        const double d = r.get_double(row, c).value_or(0);
+        return d >= 9.2e18 || d <= -9.2e18 || d != d ? 0 : static_cast<std::int64_t>(d);
+    };
     return rows_json(r, fields, [&](int row, std::string& out) {
         std::size_t i = 0;
         for (const auto& ratio : ratios) {

@@ -31,6 +31,7 @@ using RowExtra = std::function<void(int row, std::string& out)>;
 class RowWriter {
 public:
     RowWriter(const pg::Result& r, std::span<const Field> fields);
+    RowWriter(pg::Result&& r, std::span<const Field> fields) = delete; // keeps a reference to r
     void append(std::string& out, int row, const RowExtra& extra = {}) const;
 
 private:

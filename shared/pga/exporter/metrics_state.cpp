@@ -55,10 +55,15 @@ void MetricsState::observe(const collect::Batch& batch) {
         }
     }
     for (auto& object : objects) {
-        observe_object(std::move(object), now);
+        observe_object(object, now); // leaves the replaced tree in `objects`, freed after unlocking
     }
     for (auto it = latest_.begin(); it != latest_.end();) {
-        it = now - it->second.seen > stale_after_ ? latest_.erase(it) : std::next(it);
+        if (now - it->second.seen > stale_after_) {
+            objects.push_back(std::move(it->second.object));
+            it = latest_.erase(it);
+        } else {
+            ++it;
+        }
     }
 }
 
@@ -81,9 +86,10 @@ void MetricsState::observe_stats(const nlohmann::json& stats) {
     }
 }
 
-void MetricsState::observe_object(nlohmann::json object, util::SteadyClock::time_point now) {
-    auto key = std::make_pair(string_of(object, "type"), string_of(object, "database"));
-    latest_[std::move(key)] = Latest{std::move(object), now};
+void MetricsState::observe_object(nlohmann::json& object, util::SteadyClock::time_point now) {
+    auto& latest = latest_[std::make_pair(string_of(object, "type"), string_of(object, "database"))];
+    std::swap(latest.object, object);
+    latest.seen = now;
 }
 
 void MetricsState::self_families(Families& out) const {

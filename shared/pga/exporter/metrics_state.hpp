@@ -42,7 +42,8 @@ private:
         util::SteadyClock::time_point seen;
     };
     void observe_stats(const nlohmann::json& stats);
-    void observe_object(nlohmann::json object, util::SteadyClock::time_point now);
+    // Makes object the latest of its (type, database); object is left holding the one it replaced.
+    void observe_object(nlohmann::json& object, util::SteadyClock::time_point now);
     void self_families(Families& out) const;
 
     std::chrono::seconds stale_after_;

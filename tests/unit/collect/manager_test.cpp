@@ -27,6 +27,7 @@ public:
     void collect(const collect::Context&, collect::Output& out) override {
         out.texts.emplace_back(R"({"database":"app","queries":[{"hash":1}]})");
         out.texts.emplace_back("{}");
+        out.texts.emplace_back("{ \n}");
     }
 };
 
@@ -54,8 +55,9 @@ public:
         int most = g_cluster_most.load();
         while (now > most && !g_cluster_most.compare_exchange_weak(most, now)) {
         }
-        // Waits (up to 300 ms) for a second cluster-wide run to start: side by side one does.
-        const auto until = std::chrono::steady_clock::now() + 300ms;
+        // Waits (up to 2 s, within its 10 s budget) for a second cluster-wide run to start: side by
+        // side one does at once; one after the other none ever does, so the wait runs out.
+        const auto until = std::chrono::steady_clock::now() + 2s;
         while (g_cluster_most.load() < 2 && std::chrono::steady_clock::now() < until) {
             std::this_thread::sleep_for(2ms);
         }
@@ -102,8 +104,9 @@ template <class T> std::unique_ptr<collect::Collector> make() {
     return std::make_unique<T>();
 }
 
-collect::CollectorInfo info(std::string_view name, std::unique_ptr<collect::Collector> (*f)(), int min_version = 0) {
-    return {name, "test", 60, 1, min_version, "none", true, f};
+collect::CollectorInfo info(std::string_view name, std::unique_ptr<collect::Collector> (*f)(), int min_version = 0,
+                            int timeout_s = 1) {
+    return {name, "test", 60, timeout_s, min_version, "none", true, f};
 }
 
 struct Rig {
@@ -140,7 +143,7 @@ TEST(CollectorManager, objects_a_collector_wrote_as_text_get_type_timestamp_and_
             texts.push_back(metric.parse());
         }
     }
-    ASSERT_EQ(texts.size(), 2u);
+    ASSERT_EQ(texts.size(), 3u);
     EXPECT_EQ(texts[0]["database"], "app");
     EXPECT_EQ(texts[0]["queries"][0]["hash"], 1);
     const auto good = find(out, "good", "ok");
@@ -151,6 +154,7 @@ TEST(CollectorManager, objects_a_collector_wrote_as_text_get_type_timestamp_and_
         EXPECT_EQ(o["timestamp"], (*good)["timestamp"]);
     }
     EXPECT_EQ(texts[1].size(), 3u); // "{}" plus the three fields
+    EXPECT_EQ(texts[2].size(), 3u); // "{ \n}" too
 }
 
 TEST(CollectorManager, objects_that_are_not_json_objects_are_left_out_with_one_error_and_the_rest_kept) {
@@ -179,8 +183,8 @@ TEST(CollectorManager, objects_that_are_not_json_objects_are_left_out_with_one_e
 }
 
 TEST(CollectorManager, cluster_wide_runs_share_one_task_only_when_the_pool_cannot_hold_one_connection_more_per_worker) {
-    const collect::CollectorInfo table[] = {info("c1", make<Overlap>), info("c2", make<Overlap>),
-                                            info("c3", make<Overlap>), info("per_db", make<PerDb>)};
+    const collect::CollectorInfo table[] = {info("c1", make<Overlap>, 0, 10), info("c2", make<Overlap>, 0, 10),
+                                            info("c3", make<Overlap>, 0, 10), info("per_db", make<PerDb>)};
     const auto most_side_by_side = [&](int pool_max, std::vector<std::string> dbs, std::size_t objects) {
         Rig rig;
         pg::PoolOptions o;

@@ -53,3 +53,17 @@ TEST(RowJson, an_empty_result_is_an_empty_array_and_keys_follow_the_field_order)
     EXPECT_EQ(collectors::rows_json(pg::Result({"a", "b"}, {{"x", "1"}, {"y", std::nullopt}}), two),
               R"([{"b":1,"a":"x"},{"b":null,"a":"y"}])");
 }
+
+TEST(RowJson, extra_members_follow_the_fields_and_stand_alone_without_fields) {
+    const pg::Result r({"hit", "read"}, {{"3", "1"}, {"0", std::nullopt}});
+    constexpr Field hit[] = {{"hit", Kind::integer}};
+    const collectors::RowExtra ratio = [&](int row, std::string& out) {
+        collectors::append_member(out, "read", r.is_null(row, 1) ? nlohmann::json(nullptr) : nlohmann::json(1));
+        collectors::append_member(out, "na\"me", std::string("x\ny"));
+    };
+    EXPECT_EQ(collectors::rows_json(r, hit, ratio),
+              R"([{"hit":3,"read":1,"na\"me":"x\ny"},{"hit":0,"read":null,"na\"me":"x\ny"}])");
+    const auto alone = collectors::rows_json(r, std::span<const Field>{}, ratio);
+    EXPECT_EQ(alone, R"([{"read":1,"na\"me":"x\ny"},{"read":null,"na\"me":"x\ny"}])");
+    EXPECT_TRUE(nlohmann::json::accept(alone));
+}
