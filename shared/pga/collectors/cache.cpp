@@ -1,7 +1,6 @@
 // pg_cache: see cache.hpp.
 #include "pga/collectors/cache.hpp"
 
-#include "pga/collect/envelope.hpp"
 #include "pga/collectors/factories.hpp"
 #include "pga/collectors/row_json.hpp"
 #include "pga/collectors/session_collector.hpp"
@@ -97,17 +96,13 @@ std::string cache_text(pg::Session& session, const CacheLimits& limits, std::uin
     if (rows != nullptr) {
         *rows += static_cast<std::uint64_t>(db.rows() + tables.rows() + indexes.rows());
     }
-    auto text = collect::dump_json(head);
-    text.pop_back(); // the closing brace: the two lists go last
-    text += ",\"tables\":";
-    text += rows_with_ratios(tables, k_table_fields,
-                             {{"heap_hit_ratio", "heap_blks_hit", "heap_blks_read"},
-                              {"idx_hit_ratio", "idx_blks_hit", "idx_blks_read"},
-                              {"toast_hit_ratio", "toast_blks_hit", "toast_blks_read"}});
-    text += ",\"indexes\":";
-    text += rows_with_ratios(indexes, k_index_fields, {{"hit_ratio", "idx_blks_hit", "idx_blks_read"}});
-    text += '}';
-    return text;
+    const auto tables_text = rows_with_ratios(tables, k_table_fields,
+                                              {{"heap_hit_ratio", "heap_blks_hit", "heap_blks_read"},
+                                               {"idx_hit_ratio", "idx_blks_hit", "idx_blks_read"},
+                                               {"toast_hit_ratio", "toast_blks_hit", "toast_blks_read"}});
+    const auto indexes_text =
+        rows_with_ratios(indexes, k_index_fields, {{"hit_ratio", "idx_blks_hit", "idx_blks_read"}});
+    return object_text(head, {{"tables", tables_text}, {"indexes", indexes_text}});
 }
 
 nlohmann::json read_cache(pg::Session& session, const CacheLimits& limits, std::uint64_t* rows) {

@@ -1,7 +1,6 @@
 // pg_stats: see pg_stats.hpp.
 #include "pga/collectors/pg_stats.hpp"
 
-#include "pga/collect/envelope.hpp"
 #include "pga/collectors/factories.hpp"
 #include "pga/collectors/row_json.hpp"
 
@@ -89,15 +88,7 @@ std::string pg_stats_text(pg::Session& session, const PgStatsLimits& limits, std
     if (rows != nullptr) {
         *rows += static_cast<std::uint64_t>(db.rows() + tables.rows() + indexes.rows());
     }
-    auto text = collect::dump_json(head);
-    text.pop_back(); // the closing brace: the two lists go last
-    text.reserve(text.size() + tables_text.size() + indexes_text.size() + 32);
-    text += ",\"tables\":";
-    text += tables_text;
-    text += ",\"indexes\":";
-    text += indexes_text;
-    text += '}';
-    return text;
+    return object_text(head, {{"tables", tables_text}, {"indexes", indexes_text}});
 }
 
 nlohmann::json read_pg_stats(pg::Session& session, const PgStatsLimits& limits, std::uint64_t* rows) {

@@ -1,7 +1,6 @@
 // pg_query_stats: see query_stats.hpp.
 #include "pga/collectors/query_stats.hpp"
 
-#include "pga/collect/envelope.hpp"
 #include "pga/collectors/factories.hpp"
 #include "pga/collectors/query_stats_sql.hpp"
 #include "pga/collectors/row_json.hpp"
@@ -79,12 +78,8 @@ std::string database_object(const std::string& db, DbQueries& q) {
                                  {"counters", "cumulative"},
                                  {"sampling_percent", sampling},
                                  {"statements_present", q.present}};
-    auto text = collect::dump_json(head);
-    text.pop_back(); // the closing brace: queries go last
-    text.reserve(text.size() + q.queries.size() + 16);
-    text += ",\"queries\":";
-    text += q.queries;
-    text += "]}";
+    q.queries += ']';
+    auto text = object_text(head, {{"queries", q.queries}});
     q.queries = std::string();
     return text;
 }

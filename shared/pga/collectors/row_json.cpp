@@ -129,6 +129,27 @@ void append_member(std::string& out, std::string_view key, const nlohmann::json&
     out += collect::dump_json(value);
 }
 
+std::string object_text(const nlohmann::json& head,
+                        std::initializer_list<std::pair<std::string_view, std::string_view>> json_members) {
+    std::size_t bytes = 0;
+    for (const auto& [key, text] : json_members) {
+        bytes += key.size() + text.size() + 4;
+    }
+    auto out = collect::dump_json(head);
+    out.reserve(out.size() + bytes);
+    out.pop_back(); // the closing brace: the members go last
+    for (const auto& [key, text] : json_members) {
+        if (out.size() > 1) {
+            out += ',';
+        }
+        append_string(out, key);
+        out += ':';
+        out += text;
+    }
+    out += '}';
+    return out;
+}
+
 std::string rfc3339_sql(const std::string& expr, const std::string& name) {
     return "pg_catalog.to_char(" + expr + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS " + name;
 }

@@ -49,6 +49,11 @@ std::string rows_json(const pg::Result& r, std::span<const Field> fields, const 
 // Appends `,"key":value` to out (value serialized as collect::dump_json does).
 void append_member(std::string& out, std::string_view key, const nlohmann::json& value);
 
+// Returns the JSON text of object head with members whose values are JSON text already (the lists
+// a RowWriter wrote) added after head's own.
+std::string object_text(const nlohmann::json& head,
+                        std::initializer_list<std::pair<std::string_view, std::string_view>> json_members);
+
 // Returns SQL rendering timestamptz expression `expr` as RFC3339 UTC text named `name` (NULL stays NULL).
 std::string rfc3339_sql(const std::string& expr, const std::string& name);
 

@@ -2,7 +2,6 @@
 // relations (pg_catalog, information_schema and TOAST schemas excluded).
 #include "pga/collectors/schema.hpp"
 
-#include "pga/collect/envelope.hpp"
 #include "pga/collectors/factories.hpp"
 #include "pga/collectors/row_json.hpp"
 #include "pga/collectors/session_collector.hpp"
@@ -139,28 +138,19 @@ std::string schema_text(pg::Session& session, std::int64_t max_relations, std::u
     const auto indexes_of = by_relation(indexes, "table_oid", k_index_fields);
     const auto constraints_of = by_relation(constraints, "table_oid", k_constraint_fields);
     const auto total = first_int(rels, "total_count");
-    auto text = collect::dump_json({{"database", session.database()},
-                                    {"relations_total", total},
-                                    {"relations_omitted", std::max<std::int64_t>(0, total - rels.rows())}});
-    text.pop_back(); // the closing brace: the relations go last
-    text += ",\"relations\":[";
-    const RowWriter writer(rels, k_relation_fields);
     const int oid_col = rels.column("oid");
     const int relkind = rels.column("relkind");
-    for (int i = 0; i < rels.rows(); ++i) {
-        if (i > 0) {
-            text += ',';
-        }
-        writer.append(text, i, [&](int row, std::string& out) {
-            append_member(out, "kind", relkind_name(rels.text(row, relkind)));
-            const auto oid = oid_col < 0 ? 0 : rels.get_int(row, oid_col).value_or(0);
-            append_list(out, "columns", columns_of, oid);
-            append_list(out, "indexes", indexes_of, oid);
-            append_list(out, "constraints", constraints_of, oid);
-        });
-    }
-    text += "]}";
-    return text;
+    const auto relations = rows_json(rels, k_relation_fields, [&](int row, std::string& out) {
+        append_member(out, "kind", relkind_name(rels.text(row, relkind)));
+        const auto oid = oid_col < 0 ? 0 : rels.get_int(row, oid_col).value_or(0);
+        append_list(out, "columns", columns_of, oid);
+        append_list(out, "indexes", indexes_of, oid);
+        append_list(out, "constraints", constraints_of, oid);
+    });
+    return object_text({{"database", session.database()},
+                        {"relations_total", total},
+                        {"relations_omitted", std::max<std::int64_t>(0, total - rels.rows())}},
+                       {{"relations", relations}});
 }
 
 nlohmann::json read_schema(pg::Session& session, std::int64_t max_relations, std::uint64_t* rows) {

@@ -67,3 +67,10 @@ TEST(RowJson, extra_members_follow_the_fields_and_stand_alone_without_fields) {
     EXPECT_EQ(alone, R"([{"read":1,"na\"me":"x\ny"},{"read":null,"na\"me":"x\ny"}])");
     EXPECT_TRUE(nlohmann::json::accept(alone));
 }
+
+TEST(RowJson, object_text_adds_members_that_are_json_text_already_after_the_head) {
+    EXPECT_EQ(collectors::object_text({{"database", "a\"b"}, {"n", 2}}, {{"tables", "[{\"x\":1}]"}, {"indexes", "[]"}}),
+              R"({"database":"a\"b","n":2,"tables":[{"x":1}],"indexes":[]})");
+    EXPECT_EQ(collectors::object_text(nlohmann::json::object(), {{"list", "[]"}}), R"({"list":[]})");
+    EXPECT_EQ(collectors::object_text({{"n", 1}}, {}), R"({"n":1})");
+}
