@@ -22,9 +22,7 @@ protected:
         if (IsSkipped()) {
             return;
         }
-        if (server().query_value("SELECT count(*) FROM pg_database WHERE datname = 'floor_a'") == "0") {
-            server().exec_sql("CREATE DATABASE floor_a");
-        }
+        test::ensure_database(server(), "floor_a");
     }
 
     // Records sql on database as one worker thread would have run it.

@@ -23,10 +23,7 @@ protected:
         }
         app_ = "pga-pool-" + util::uuid_v4().substr(0, 8);
         for (const char* db : {"pool_a", "pool_b", "pool_c"}) {
-            if (server().query_value("SELECT count(*) FROM pg_database WHERE datname = '" + std::string(db) + "'") ==
-                "0") {
-                server().exec_sql(std::string("CREATE DATABASE ") + db);
-            }
+            test::ensure_database(server(), db);
         }
     }
 

@@ -72,6 +72,17 @@ void recreate_database(const PgServer& server, const std::string& name) {
     server.exec_sql("CREATE DATABASE " + ident(name));
 }
 
+void ensure_database(const PgServer& server, const std::string& name) {
+    std::string literal = "'";
+    for (const char c : name) {
+        literal += c == '\'' ? std::string("''") : std::string(1, c);
+    }
+    literal += '\'';
+    if (server.query_value("SELECT count(*) FROM pg_catalog.pg_database WHERE datname = " + literal) == "0") {
+        server.exec_sql("CREATE DATABASE " + ident(name));
+    }
+}
+
 std::string scratch_dir(const std::string& tag) {
     const auto dir = std::filesystem::temp_directory_path() / ("pga-" + tag + "-" + util::uuid_v4().substr(0, 8));
     std::filesystem::create_directories(dir);

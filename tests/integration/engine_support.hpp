@@ -45,6 +45,9 @@ std::string ident(const std::string& name);
 // Drops (if present) and creates database name on server.
 void recreate_database(const PgServer& server, const std::string& name);
 
+// Creates database name on server unless it exists (kept across tests).
+void ensure_database(const PgServer& server, const std::string& name);
+
 // Returns a new empty directory under the system temp dir.
 std::string scratch_dir(const std::string& tag);
 
