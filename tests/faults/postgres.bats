@@ -152,13 +152,17 @@ finish() {
     FILLERS=
     reserved=$(pg_psql "SHOW superuser_reserved_connections")
     max=$(pg_psql "SHOW max_connections")
-    for _ in $(seq 1 $((max - reserved))); do
+    fill() {
         psql -X -q -h "$PGA_PG_HOST" -p "$PGA_PG_PORT" -U pga_filler -d postgres -c 'SELECT pg_sleep(600)' >/dev/null 2>&1 &
         FILLERS="$FILLERS $!"
-    done
-    # full: the monitoring role is refused for want of a slot
+    }
+    for _ in $(seq 1 $((max - reserved))); do fill; done
+    # full: the monitoring role is refused for want of a slot. A filler refused while some other
+    # session held a slot for a moment has exited: another takes its place until the server is full
+    # (one too many is refused and exits).
     full() { ! pg_monitor_psql 'SELECT 1' >/dev/null 2>&1; }
-    wait_until 60 full || { pg_psql "SELECT usename, count(*) FROM pg_stat_activity GROUP BY 1"; echo "max $max reserved $reserved"; false; }
+    full_or_fill() { full || { fill; false; }; }
+    wait_until 60 full_or_fill || { pg_psql "SELECT usename, count(*) FROM pg_stat_activity GROUP BY 1"; echo "max $max reserved $reserved"; false; }
     start_cron "$(fault_config "$EVERY_CYCLE")"
     wait_until 30 cycles_beyond 2
     grep -Eq 'too many clients|remaining connection slots' "$LOG"
