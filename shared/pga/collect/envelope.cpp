@@ -41,24 +41,28 @@ nlohmann::json make_envelope(const Batch& batch, const EnvelopeInfo& info) {
     return e;
 }
 
-std::string envelope_body(const Batch& batch, const EnvelopeInfo& info) {
+void envelope_pieces(const Batch& batch, const EnvelopeInfo& info, const std::function<void(std::string_view)>& sink) {
     const auto head =
         dump_json(envelope_head(info, {batch.batch_id, batch.sequence, batch.created, batch.metrics.size()}));
-    std::size_t bytes = head.size() + 16;
+    sink(std::string_view(head).substr(0, head.size() - 1)); // the closing brace; the metrics go last
+    sink(",\"metrics\":[");
+    for (std::size_t i = 0; i < batch.metrics.size(); ++i) {
+        if (i > 0) {
+            sink(",");
+        }
+        sink(batch.metrics[i].text());
+    }
+    sink("]}");
+}
+
+std::string envelope_body(const Batch& batch, const EnvelopeInfo& info) {
+    std::size_t bytes = 1024;
     for (const auto& m : batch.metrics) {
         bytes += m.text().size() + 1;
     }
     std::string text; // built in place: the body is the largest single allocation of a cycle
     text.reserve(bytes);
-    text.append(head, 0, head.size() - 1);
-    text += ",\"metrics\":[";
-    for (std::size_t i = 0; i < batch.metrics.size(); ++i) {
-        if (i > 0) {
-            text += ',';
-        }
-        text += batch.metrics[i].text();
-    }
-    text += "]}";
+    envelope_pieces(batch, info, [&](std::string_view piece) { text += piece; });
     return text;
 }
 

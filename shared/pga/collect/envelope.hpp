@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -41,7 +42,11 @@ std::string envelope_text(const nlohmann::json& head, std::string_view metrics_a
 // Returns the push body of batch as a document (the dry-run printer indents it).
 nlohmann::json make_envelope(const Batch& batch, const EnvelopeInfo& info);
 
-// Returns the push body of batch as compact text, built from the metrics' texts.
+// Hands the push body of batch to sink piece by piece, in order (its text is the concatenation of
+// the pieces): a caller that only measures or compresses the body never holds all of it.
+void envelope_pieces(const Batch& batch, const EnvelopeInfo& info, const std::function<void(std::string_view)>& sink);
+
+// Returns the push body of batch as compact text, built from the metrics' texts (envelope_pieces).
 std::string envelope_body(const Batch& batch, const EnvelopeInfo& info);
 
 // Returns j as JSON text; invalid UTF-8 in strings (database names may hold any bytes) is replaced

@@ -123,7 +123,8 @@ DeliverySink::~DeliverySink() {
 
 void DeliverySink::accept(collect::Batch batch) {
     try {
-        const auto dropped = state_->spool.put(to_spool_items(batch, state_->budget));
+        const SpoolItems items(batch, state_->budget);
+        const auto dropped = state_->spool.put(items.size(), [&](std::size_t i) { return items.item(i); });
         if (dropped > 0) {
             spdlog::warn("spool is full ([spool] max_size_mib = {}): dropped the {} oldest batches",
                          state_->config.spool.max_size_mib, dropped);

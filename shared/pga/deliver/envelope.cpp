@@ -4,6 +4,7 @@
 #include "pga/util/time.hpp"
 
 #include <algorithm>
+#include <array>
 #include <stdexcept>
 #include <zlib.h>
 
@@ -16,23 +17,64 @@ std::string build_envelope(const EnvelopeHeader& header, const SpoolEntry& entry
                                   entry.body);
 }
 
-std::string gzip(std::string_view data) {
+struct Gzip::State {
     z_stream zs{};
-    if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    std::string out;
+    bool finished = false;
+
+    // Runs deflate over the pending input with flush, appending what it writes to out.
+    void run(int flush) {
+        std::array<unsigned char, 64 * 1024> chunk{};
+        int rc = Z_OK;
+        do {
+            zs.next_out = chunk.data();
+            zs.avail_out = static_cast<uInt>(chunk.size());
+            rc = deflate(&zs, flush);
+            if (rc == Z_STREAM_ERROR) {
+                throw std::runtime_error("gzip: deflate failed");
+            }
+            out.append(reinterpret_cast<const char*>(chunk.data()), chunk.size() - zs.avail_out);
+        } while (zs.avail_out == 0 || (flush == Z_FINISH && rc != Z_STREAM_END));
+    }
+};
+
+Gzip::Gzip() : state_(std::make_unique<State>()) {
+    if (deflateInit2(&state_->zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
         throw std::runtime_error("gzip: deflateInit2 failed");
     }
-    std::string out(deflateBound(&zs, static_cast<uLong>(data.size())) + 32, '\0');
-    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-    zs.avail_in = static_cast<uInt>(data.size());
-    zs.next_out = reinterpret_cast<Bytef*>(out.data());
-    zs.avail_out = static_cast<uInt>(out.size());
-    const int rc = deflate(&zs, Z_FINISH);
-    out.resize(zs.total_out);
-    deflateEnd(&zs);
-    if (rc != Z_STREAM_END) {
-        throw std::runtime_error("gzip: deflate failed");
+}
+
+Gzip::~Gzip() {
+    deflateEnd(&state_->zs);
+}
+
+void Gzip::add(std::string_view data) {
+    if (state_->finished) {
+        throw std::logic_error("gzip: data added after finish");
     }
-    return out;
+    constexpr std::size_t k_slice = std::size_t{1} << 30; // avail_in is 32 bits wide
+    while (!data.empty()) {
+        const auto n = std::min(data.size(), k_slice);
+        state_->zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+        state_->zs.avail_in = static_cast<uInt>(n);
+        state_->run(Z_NO_FLUSH);
+        data.remove_prefix(n);
+    }
+}
+
+std::string Gzip::finish() {
+    if (!state_->finished) {
+        state_->zs.avail_in = 0;
+        state_->run(Z_FINISH);
+        state_->finished = true;
+    }
+    return std::move(state_->out);
+}
+
+std::string gzip(std::string_view data) {
+    Gzip g;
+    g.add(data);
+    return g.finish();
 }
 
 } // namespace pga::deliver

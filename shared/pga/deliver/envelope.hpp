@@ -6,6 +6,7 @@
 #include "pga/collect/envelope.hpp"
 #include "pga/deliver/spool.hpp"
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -18,6 +19,24 @@ using EnvelopeHeader = collect::EnvelopeInfo;
 // timestamp (the batch's creation, RFC3339 UTC), version, batch_id, sequence, metrics_count, and
 // the entry's metrics array.
 std::string build_envelope(const EnvelopeHeader& header, const SpoolEntry& entry);
+
+// Compresses pieces added one after the other as one gzip member. The output grows by what
+// deflate produces, never by a buffer the size of the input, so a multi-megabyte body costs its
+// compressed size. Throws std::runtime_error when zlib fails.
+class Gzip {
+public:
+    Gzip();
+    ~Gzip();
+    Gzip(const Gzip&) = delete;
+    Gzip& operator=(const Gzip&) = delete;
+    void add(std::string_view data);
+    // Returns the member; nothing may be added afterwards.
+    std::string finish();
+
+private:
+    struct State;
+    std::unique_ptr<State> state_;
+};
 
 // Returns data compressed as one gzip member. Throws std::runtime_error when zlib fails.
 std::string gzip(std::string_view data);

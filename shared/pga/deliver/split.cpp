@@ -145,17 +145,38 @@ std::vector<std::vector<collect::Metric>> split_metrics(const std::vector<collec
     return out;
 }
 
-std::vector<SpoolItem> to_spool_items(const collect::Batch& batch, std::size_t budget_bytes) {
+struct SpoolItems::Parts {
     SpoolItem base;
+    Groups groups;
+};
+
+SpoolItems::SpoolItems(const collect::Batch& batch, std::size_t budget_bytes)
+    : batch_(batch), parts_(std::make_unique<Parts>()) {
+    auto& base = parts_->base;
     base.batch_id = batch.batch_id;
     base.sequence = batch.sequence;
     const auto created = batch.created.time_since_epoch().count() == 0 ? util::SystemClock::now() : batch.created;
     base.created_ms = std::chrono::duration_cast<std::chrono::milliseconds>(created.time_since_epoch()).count();
-    const auto g = group(batch.metrics, budget_bytes);
+    parts_->groups = group(batch.metrics, budget_bytes);
+}
+
+SpoolItems::~SpoolItems() = default;
+
+std::size_t SpoolItems::size() const {
+    return parts_->groups.groups.size();
+}
+
+SpoolItem SpoolItems::item(std::size_t i) const {
+    const auto& groups = parts_->groups.groups;
+    const auto id = groups.size() == 1 ? batch_.batch_id : batch_.batch_id + "-p" + std::to_string(i + 1);
+    return make_item(parts_->base, groups.at(i), id, 0);
+}
+
+std::vector<SpoolItem> to_spool_items(const collect::Batch& batch, std::size_t budget_bytes) {
+    const SpoolItems parts(batch, budget_bytes);
     std::vector<SpoolItem> items;
-    for (std::size_t i = 0; i < g.groups.size(); ++i) {
-        const auto id = g.groups.size() == 1 ? batch.batch_id : batch.batch_id + "-p" + std::to_string(i + 1);
-        items.push_back(make_item(base, g.groups[i], id, 0));
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        items.push_back(parts.item(i));
     }
     return items;
 }

@@ -9,6 +9,7 @@
 #include "pga/deliver/spool.hpp"
 
 #include <cstddef>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -24,7 +25,26 @@ std::string dump_json(const nlohmann::json& j);
 std::vector<std::vector<collect::Metric>> split_metrics(const std::vector<collect::Metric>& metrics,
                                                         std::size_t budget_bytes);
 
-// Returns the spool items of a batch: one item when it fits the budget, else its parts.
+// The spool items of a batch: one item when it fits the budget, else its parts. The grouping is
+// done once; each item's body is built when asked for, so a caller storing them one by one holds
+// one item's text at a time beside the batch, not a copy of the whole batch.
+class SpoolItems {
+public:
+    // Keeps a reference to batch, which must outlive this.
+    SpoolItems(const collect::Batch& batch, std::size_t budget_bytes);
+    ~SpoolItems();
+    SpoolItems(const SpoolItems&) = delete;
+    SpoolItems& operator=(const SpoolItems&) = delete;
+    std::size_t size() const;
+    SpoolItem item(std::size_t i) const;
+
+private:
+    struct Parts;
+    const collect::Batch& batch_;
+    std::unique_ptr<Parts> parts_;
+};
+
+// Returns every item of SpoolItems(batch, budget_bytes).
 std::vector<SpoolItem> to_spool_items(const collect::Batch& batch, std::size_t budget_bytes);
 
 // Returns an entry cut in two (after a 413), parts marked split_level 1; empty when the entry is

@@ -54,6 +54,11 @@ std::int64_t entry_checksum(const SpoolItem& item) {
 }
 
 std::optional<SpoolEntry> decode_entry(const StoredEntry& row) {
+    StoredEntry copy = row;
+    return decode_entry(std::move(copy));
+}
+
+std::optional<SpoolEntry> decode_entry(StoredEntry&& row) {
     // split_level is an int in the item: a stored value outside int is damage, not a level (cut
     // to an int it could match the checksum of the value it was written with).
     if (row.split_level < std::numeric_limits<int>::min() || row.split_level > std::numeric_limits<int>::max()) {
@@ -66,7 +71,7 @@ std::optional<SpoolEntry> decode_entry(const StoredEntry& row) {
     e.created_ms = row.created_ms;
     e.metrics_count = row.metrics_count;
     e.split_level = static_cast<int>(row.split_level);
-    e.body = row.body;
+    e.body = std::move(row.body);
     if (row.checksum != entry_checksum(e)) {
         return std::nullopt;
     }
@@ -233,13 +238,21 @@ std::size_t Spool::drop_oldest_over(std::uint64_t max_bytes) {
 }
 
 std::size_t Spool::put(const std::vector<SpoolItem>& items) {
+    return store(items.size(), [&](std::size_t i) { insert(items[i]); });
+}
+
+std::size_t Spool::put(std::size_t count, const std::function<SpoolItem(std::size_t)>& item) {
+    return store(count, [&](std::size_t i) { insert(item(i)); });
+}
+
+std::size_t Spool::store(std::size_t count, const std::function<void(std::size_t)>& insert_one) {
     std::lock_guard lock(mutex_);
     return guarded([&] {
         Transaction tx(*db_);
-        for (const auto& item : items) {
-            insert(item);
+        for (std::size_t i = 0; i < count; ++i) {
+            insert_one(i);
         }
-        bump("created", static_cast<std::int64_t>(items.size()));
+        bump("created", static_cast<std::int64_t>(count));
         const auto dropped = drop_oldest_over(limits_.max_bytes);
         tx.commit();
         return dropped;
@@ -250,30 +263,34 @@ std::optional<SpoolEntry> Spool::pick(bool newest) {
     const std::string sql = std::string("SELECT ") + k_columns + " FROM entries ORDER BY created_ms " +
                             (newest ? "DESC, id DESC" : "ASC, id ASC") + " LIMIT 1";
     for (;;) {
-        auto st = db_->prepare(sql);
-        if (!st.step()) {
-            return std::nullopt;
-        }
         StoredEntry row;
-        row.id = st.int64(0);
-        row.batch_id = st.text(1);
-        row.sequence = st.int64(2);
-        row.created_ms = st.int64(3);
-        row.metrics_count = st.int64(4);
-        row.split_level = st.int64(5);
-        row.checksum = st.int64(6);
-        row.body = st.blob(7);
-        if (auto entry = decode_entry(row)) {
+        {
+            auto st = db_->prepare(sql);
+            if (!st.step()) {
+                return std::nullopt;
+            }
+            row.id = st.int64(0);
+            row.batch_id = st.text(1);
+            row.sequence = st.int64(2);
+            row.created_ms = st.int64(3);
+            row.metrics_count = st.int64(4);
+            row.split_level = st.int64(5);
+            row.checksum = st.int64(6);
+            row.body = st.blob(7);
+        } // SQLite's copy of the body is released here
+        const auto id = row.id;
+        const auto batch_id = row.batch_id;
+        if (auto entry = decode_entry(std::move(row))) {
             return entry;
         }
-        spdlog::error("spool entry {} (batch {}) fails its checksum; set aside as corrupt", row.id, row.batch_id);
+        spdlog::error("spool entry {} (batch {}) fails its checksum; set aside as corrupt", id, batch_id);
         Transaction tx(*db_);
         db_->prepare("INSERT INTO quarantine (batch_id, sequence, reason, detail, at_ms, body) "
                      "SELECT batch_id, sequence, 'corrupt', 'checksum mismatch', ?2, body FROM entries WHERE id = ?1")
-            .bind(1, row.id)
+            .bind(1, id)
             .bind(2, to_ms(now_()))
             .run();
-        remove(row.id);
+        remove(id);
         bump("dropped_corrupt");
         tx.commit();
     }

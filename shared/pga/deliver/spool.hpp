@@ -59,6 +59,8 @@ std::int64_t entry_checksum(const SpoolItem& item);
 // Returns the entry a stored row holds when its checksum verifies, nullopt when the row is
 // corrupt. Pure: the spool's read path and the fuzz target share it.
 std::optional<SpoolEntry> decode_entry(const StoredEntry& row);
+// The same, taking row's body instead of copying it.
+std::optional<SpoolEntry> decode_entry(StoredEntry&& row);
 
 // Why an entry left the spool without a 2xx.
 enum class DropReason { overflow, age, rejected, too_large, corrupt };
@@ -98,6 +100,8 @@ public:
     // entries (counted as overflow) until the size bound holds. Returns how many were dropped.
     // Throws std::runtime_error on a local failure (disk full); nothing is stored then.
     std::size_t put(const std::vector<SpoolItem>& items);
+    // The same for count items made one at a time by item(i), each released once stored.
+    std::size_t put(std::size_t count, const std::function<SpoolItem(std::size_t)>& item);
     // Returns the oldest (or newest) entry whose checksum verifies; bad ones are set aside.
     std::optional<SpoolEntry> oldest();
     std::optional<SpoolEntry> newest();
@@ -120,6 +124,8 @@ private:
     void recover(const std::string& why);
     std::optional<SpoolEntry> pick(bool newest);
     void insert(const SpoolItem& item);
+    // put(): insert_one(i) for i < count in one transaction, then the created count and the bound.
+    std::size_t store(std::size_t count, const std::function<void(std::size_t)>& insert_one);
     void bump(const std::string& counter, std::int64_t by = 1);
     std::int64_t counter(const std::string& name);
     std::size_t drop_oldest_over(std::uint64_t max_bytes);

@@ -62,6 +62,8 @@ public:
     // Bind by 1-based index; each returns *this for chaining. Throws SqliteError.
     Statement& bind(int index, std::int64_t value);
     Statement& bind(int index, std::string_view text);
+    // Binds bytes without copying them (a spool entry is megabytes): they must stay valid and
+    // unchanged until the statement has run.
     Statement& bind_blob(int index, std::string_view bytes);
     // Advances to the next row; returns false when done. Throws SqliteError.
     bool step();

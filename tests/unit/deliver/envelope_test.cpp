@@ -15,15 +15,15 @@ namespace {
 std::string gunzip(const std::string& data) {
     z_stream zs{};
     inflateInit2(&zs, 15 + 16);
-    std::string out(1 << 20, '\0');
+    std::string out(4 << 20, '\0');
     zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
     zs.avail_in = static_cast<uInt>(data.size());
     zs.next_out = reinterpret_cast<Bytef*>(out.data());
     zs.avail_out = static_cast<uInt>(out.size());
-    inflate(&zs, Z_FINISH);
+    const int rc = inflate(&zs, Z_FINISH);
     out.resize(zs.total_out);
     inflateEnd(&zs);
-    return out;
+    return rc == Z_STREAM_END ? out : "<not one complete gzip member>";
 }
 
 } // namespace
@@ -66,6 +66,49 @@ TEST(Envelope, gzip_round_trips) {
     const auto packed = gzip(text);
     EXPECT_LT(packed.size(), text.size());
     EXPECT_EQ(gunzip(packed), text);
+}
+
+TEST(Envelope, gzip_of_pieces_is_the_gzip_of_their_concatenation) {
+    // 1 MiB that barely compresses, so deflate's output passes through many of Gzip's chunks.
+    std::string text;
+    std::uint32_t x = 12345;
+    for (int i = 0; i < (1 << 20); ++i) {
+        x = x * 1664525u + 1013904223u;
+        text += static_cast<char>(x >> 24);
+    }
+    Gzip g;
+    for (std::size_t at = 0; at < text.size(); at += 70001) {
+        g.add(std::string_view(text).substr(at, 70001));
+    }
+    g.add("");
+    const auto packed = g.finish();
+    EXPECT_GT(packed.size(), 64u * 1024u);
+    EXPECT_EQ(gunzip(packed), text);
+    EXPECT_EQ(packed, gzip(text));
+    EXPECT_THROW(g.add("more"), std::logic_error);
+}
+
+TEST(Envelope, gzip_of_nothing_is_an_empty_member) {
+    EXPECT_EQ(gunzip(gzip("")), "");
+}
+
+TEST(Envelope, body_pieces_make_the_body) {
+    pga::collect::Batch batch{"b-1",
+                              7,
+                              pga::util::SystemClock::time_point(std::chrono::seconds(1700000000)),
+                              {nlohmann::json{{"type", "a"}, {"n", 1}}, nlohmann::json{{"type", "b"}, {"s", "x"}}}};
+    const pga::collect::EnvelopeInfo info{"cid", "host", "3.3.0"};
+    std::string joined;
+    int pieces = 0;
+    pga::collect::envelope_pieces(batch, info, [&](std::string_view p) {
+        joined += p;
+        ++pieces;
+    });
+    EXPECT_GT(pieces, 3);
+    EXPECT_EQ(joined, pga::collect::envelope_body(batch, info));
+    EXPECT_EQ(nlohmann::json::parse(joined), pga::collect::make_envelope(batch, info));
+    batch.metrics.clear();
+    EXPECT_EQ(nlohmann::json::parse(pga::collect::envelope_body(batch, info))["metrics"], nlohmann::json::array());
 }
 
 TEST(Jwt, claims_are_read_from_the_payload) {

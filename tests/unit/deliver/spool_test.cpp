@@ -53,6 +53,37 @@ TEST(Spool, entries_come_back_oldest_and_newest_and_leave_only_when_accepted) {
     EXPECT_EQ(s.dropped_total(), 0);
 }
 
+TEST(Spool, items_made_one_at_a_time_are_stored_in_one_transaction_in_order) {
+    TempDir dir;
+    ManualClock clock;
+    Spool spool(dir.path(), {}, [&] { return clock.wall; });
+    std::vector<std::size_t> asked;
+    spool.put(3, [&](std::size_t i) {
+        asked.push_back(i);
+        return item("p" + std::to_string(i + 1), now_ms(clock) + static_cast<std::int64_t>(i), 20 + i);
+    });
+    EXPECT_EQ(asked, (std::vector<std::size_t>{0, 1, 2}));
+    EXPECT_EQ(spool.stats().created, 3);
+    for (const char* id : {"p1", "p2", "p3"}) {
+        const auto e = spool.oldest();
+        ASSERT_TRUE(e);
+        EXPECT_EQ(e->batch_id, id);
+        EXPECT_EQ(e->body, item(id, 0, e->body.size()).body);
+        spool.accepted(e->id);
+    }
+    // An item that cannot be made stores none of the batch.
+    EXPECT_THROW(spool.put(2,
+                           [&](std::size_t i) {
+                               if (i == 1) {
+                                   throw std::runtime_error("no item");
+                               }
+                               return item("q", now_ms(clock));
+                           }),
+                 std::runtime_error);
+    EXPECT_FALSE(spool.oldest());
+    EXPECT_EQ(spool.stats().created, 3);
+}
+
 TEST(Spool, overflow_drops_the_oldest_and_counts_them) {
     TempDir dir;
     ManualClock clock;
