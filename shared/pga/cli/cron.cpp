@@ -60,7 +60,7 @@ int run_loop(const CronOptions& options, std::shared_ptr<const config::Config> c
 } // namespace
 
 int cron(const CronOptions& options, std::ostream& out, std::ostream& err) {
-    util::limit_malloc_arenas(2);
+    util::limit_malloc_arenas(1);
     LoopControl control;
     SignalWatcher signals(control); // first: every thread started later inherits the blocked signals
     auto config = load_config(options.config_path, err);

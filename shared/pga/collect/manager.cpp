@@ -157,23 +157,32 @@ struct CollectorManager::Queued {
     std::shared_ptr<Slot> slot;
     std::shared_ptr<Collector> collector;
     std::shared_ptr<std::atomic<int>> in_flight;
+    // The runs of its cycle not done yet (guarded by Sync::mutex): the runner is woken when the
+    // last one is done, not after each run (it wakes on its own for deadlines).
+    std::shared_ptr<std::size_t> pending;
 };
 
-void CollectorManager::run_queued(const Queued& q, const std::shared_ptr<Sync>& sync) {
+// Marks q's slot done (Sync::mutex held) and wakes the runner when it was its cycle's last.
+void CollectorManager::settle(const Queued& q, const std::shared_ptr<Sync>& sync) {
+    q.slot->done = true;
+    --*q.in_flight;
+    if (--*q.pending == 0) {
+        sync->changed.notify_all();
+    }
+}
+
+std::int64_t CollectorManager::run_queued(const Queued& q, const std::shared_ptr<Sync>& sync, std::int64_t cpu_start) {
     const auto& slot = q.slot;
     {
         std::lock_guard lock(sync->mutex);
         if (slot->abandoned) {
-            slot->done = true;
-            --*q.in_flight;
-            sync->changed.notify_all();
-            return;
+            settle(q, sync);
+            return cpu_start;
         }
         slot->started = true;
         slot->budget = std::make_unique<RunBudget>(Clock::now() + slot->timeout);
     }
     const auto start = Clock::now();
-    const auto cpu_start = thread_cpu_us();
     Context ctx{*slot->config,        *slot->pool,     slot->databases,
                 slot->server_version, slot->timestamp, slot->budget->deadline(),
                 slot->budget.get()};
@@ -200,17 +209,18 @@ void CollectorManager::run_queued(const Queued& q, const std::shared_ptr<Sync>& 
     const auto wall = Clock::now() - start;
     slot->duration_ms = std::chrono::duration_cast<milliseconds>(wall).count();
     slot->wall_us = std::chrono::duration_cast<std::chrono::microseconds>(wall).count();
-    slot->cpu_us = thread_cpu_us() - cpu_start;
-    slot->done = true;
-    --*q.in_flight;
-    sync->changed.notify_all();
+    const auto cpu_end = thread_cpu_us();
+    slot->cpu_us = cpu_end - cpu_start;
+    settle(q, sync);
+    return cpu_end;
 }
 
 void CollectorManager::submit(const std::vector<std::shared_ptr<Slot>>& slots, std::size_t databases,
                               int pool_max_size) {
-    const auto queued = [](const std::shared_ptr<Slot>& s) {
+    const auto pending = std::make_shared<std::size_t>(slots.size());
+    const auto queued = [&](const std::shared_ptr<Slot>& s) {
         ++*s->entry->in_flight;
-        return Queued{s, s->entry->collector, s->entry->in_flight};
+        return Queued{s, s->entry->collector, s->entry->in_flight, pending};
     };
     // With at least as many databases as workers there is parallelism enough across databases:
     // one task per database runs its per-database types one after the other, so they reuse one
@@ -229,7 +239,7 @@ void CollectorManager::submit(const std::vector<std::shared_ptr<Slot>>& slots, s
     }
     for (const auto& s : slots) { // unbundled runs are queued here, before any bundle
         if (!bundle || (s->database.empty() && !share_cluster_wide)) {
-            pool_->submit([q = queued(s), sync = sync_] { run_queued(q, sync); });
+            pool_->submit([q = queued(s), sync = sync_] { run_queued(q, sync, thread_cpu_us()); });
             continue;
         }
         auto it = std::find_if(bundles.begin(), bundles.end(), [&](const auto& b) { return b.first == s->database; });
@@ -243,8 +253,9 @@ void CollectorManager::submit(const std::vector<std::shared_ptr<Slot>>& slots, s
             continue;
         }
         pool_->submit([runs = std::move(b.second), sync = sync_] {
+            auto cpu = thread_cpu_us();
             for (const auto& q : runs) {
-                run_queued(q, sync);
+                cpu = run_queued(q, sync, cpu);
             }
         });
     }

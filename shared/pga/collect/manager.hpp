@@ -11,6 +11,7 @@
 #include "pga/collect/thread_pool.hpp"
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <span>
 
@@ -83,7 +84,10 @@ private:
     std::vector<std::unique_ptr<Entry>> entries_;
     std::unique_ptr<ThreadPool> pool_;
     struct Sync;
-    static void run_queued(const Queued& q, const std::shared_ptr<Sync>& sync);
+    // Runs one queued run; cpu_start is the worker thread's CPU clock (µs) at its start, the
+    // reading at its end is returned (a task's next run starts from it: one clock read per run).
+    static std::int64_t run_queued(const Queued& q, const std::shared_ptr<Sync>& sync, std::int64_t cpu_start);
+    static void settle(const Queued& q, const std::shared_ptr<Sync>& sync);
     std::shared_ptr<Sync> sync_;
 };
 

@@ -46,21 +46,34 @@ struct DbQueries {
     std::string queries = "[";
 };
 
+// The columns of the statistics result read by name for every row, looked up once.
+struct StatsColumns {
+    explicit StatsColumns(const pg::Result& r)
+        : dbid(r.column("dbid")), queryid(r.column("queryid")), datname(r.column("datname")),
+          present(r.column("present")), calls(r.column("calls")), total_time(r.column("total_time")),
+          sum_squares(r.column("sum_squares")) {}
+    int dbid, queryid, datname, present, calls, total_time, sum_squares;
+};
+
 // Appends the members of a query entry that are computed from its stats row: hash, mean and
 // standard deviation of the execution time, total execution time (ms).
-void append_computed(std::string& out, const pg::Result& r, int row) {
-    append_member(out, "hash", r.get_int(row, r.column("queryid")).value_or(0));
-    const double calls = r.get_double(row, r.column("calls")).value_or(0);
-    const double total = r.get_double(row, r.column("total_time")).value_or(0);
-    const double squares = r.get_double(row, r.column("sum_squares")).value_or(0);
+void append_computed(std::string& out, const pg::Result& r, const StatsColumns& c, int row) {
+    append_member(out, "hash", r.get_int(row, c.queryid).value_or(0));
+    const double calls = r.get_double(row, c.calls).value_or(0);
+    const double total = r.get_double(row, c.total_time).value_or(0);
+    const double squares = r.get_double(row, c.sum_squares).value_or(0);
     const double mean = calls > 0 ? total / calls : 0;
     append_member(out, "mean_time", mean);
     append_member(out, "stddev_time", calls > 0 ? std::sqrt(std::max(0.0, squares / calls - mean * mean)) : 0.0);
     append_member(out, "query_exec_time", total);
 }
 
+QueryTextCache::Key key_of(const pg::Result& r, int row, int dbid, int queryid) {
+    return {r.get_int(row, dbid).value_or(0), r.get_int(row, queryid).value_or(0)};
+}
+
 QueryTextCache::Key key_of(const pg::Result& r, int row) {
-    return {r.get_int(row, r.column("dbid")).value_or(0), r.get_int(row, r.column("queryid")).value_or(0)};
+    return key_of(r, row, r.column("dbid"), r.column("queryid"));
 }
 
 bool not_preloaded(const pg::Error& e) {
@@ -117,16 +130,17 @@ void QueryStatsReader::read(pg::Session& session, const QueryStatsOptions& optio
     if (!stats) {
         return;
     }
-    std::map<std::string, DbQueries> by_db;
+    std::map<std::string, DbQueries, std::less<>> by_db;
     for (const auto& db : options.databases) {
         spdlog::debug("Collecting query stats for database: {}", db);
         by_db[db];
     }
-    const auto monitored = [&](int row) { return by_db.find(std::string(stats->text(row, stats->column("datname")))); };
+    const StatsColumns c(*stats);
+    const auto monitored = [&](int row) { return by_db.find(stats->text(row, c.datname)); };
     std::set<QueryTextCache::Key> wanted;
     for (int row = 0; row < stats->rows(); ++row) {
         if (monitored(row) != by_db.end()) {
-            wanted.insert(key_of(*stats, row));
+            wanted.insert(key_of(*stats, row, c.dbid, c.queryid));
         }
     }
     fetch_texts(session, schema, wanted);
@@ -134,13 +148,12 @@ void QueryStatsReader::read(pg::Session& session, const QueryStatsOptions& optio
     // then the computed members and the (obfuscated) text.
     const RowWriter writer(*stats, k_query_fields);
     const RowExtra computed = [&](int row, std::string& text) {
-        append_computed(text, *stats, row);
-        const auto* query = cache_.find(key_of(*stats, row));
-        append_member(text, "text", query != nullptr ? nlohmann::json(*query) : nlohmann::json(nullptr));
+        append_computed(text, *stats, c, row);
+        append_text_member(text, "text", cache_.find(key_of(*stats, row, c.dbid, c.queryid)));
     };
     for (int row = 0; row < stats->rows(); ++row) {
         if (const auto it = monitored(row); it != by_db.end()) {
-            it->second.present = stats->get_int(row, stats->column("present")).value_or(0);
+            it->second.present = stats->get_int(row, c.present).value_or(0);
             auto& d = it->second;
             d.queries += d.sent++ == 0 ? "" : ",";
             writer.append(d.queries, row, computed);

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 
 namespace pga::collectors {
 
@@ -54,28 +56,84 @@ void append_string(std::string& out, std::string_view s) {
     }
 }
 
+template <typename T> void append_number(std::string& out, T v) {
+    char buf[32];
+    const auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+    out.append(buf, end);
+}
+
+// The shortest text that reads back as d (std::to_chars), always with a fraction or an exponent
+// so that it reads back as a float, as the serializer writes it ("5.0"); NaN and infinities as null.
 void append_double(std::string& out, double d) {
-    out += collect::dump_json(nlohmann::json(d)); // the serializer's shortest form; NaN and inf as null
+    if (!std::isfinite(d)) {
+        out += "null";
+        return;
+    }
+    const auto start = out.size();
+    append_number(out, d);
+    if (out.find_first_of(".e", start) == std::string::npos) {
+        out += ".0";
+    }
+}
+
+// Returns whether t is a JSON number with a fraction and without an exponent, short enough that
+// it reads back as the float strtod makes of it (PostgreSQL's float8 and numeric text for
+// ordinary values; "5" is left to append_double, which writes it as the float 5.0).
+bool plain_json_number(std::string_view t) {
+    if (t.empty() || t.size() > 40) {
+        return false;
+    }
+    std::size_t i = t[0] == '-' ? 1 : 0;
+    const auto digits = [&] {
+        const auto start = i;
+        while (i < t.size() && t[i] >= '0' && t[i] <= '9') {
+            ++i;
+        }
+        return i - start;
+    };
+    const auto whole = digits();
+    if (whole == 0 || (whole > 1 && t[i - whole] == '0')) {
+        return false;
+    }
+    if (i == t.size() || t[i] != '.') {
+        return false;
+    }
+    ++i;
+    return digits() > 0 && i == t.size();
+}
+
+// Appends a Kind::number value: PostgreSQL's own text when it is already a plain JSON number (no
+// parse and no print), else the double strtod reads from it (0 when it reads none).
+void append_number_text(std::string& out, std::string_view t) {
+    if (plain_json_number(t)) {
+        out += t;
+        return;
+    }
+    char* end = nullptr;
+    const double d = std::strtod(t.data(), &end); // the value is NUL-terminated (pg::Result::view)
+    append_double(out, end == t.data() || end != t.data() + t.size() ? 0.0 : d);
 }
 
 void append_value(std::string& out, const pg::Result& r, int row, int c, Kind kind) {
-    if (c < 0 || r.is_null(row, c)) {
+    const auto t = r.view(row, c);
+    if (!t) {
         out += "null";
         return;
     }
     switch (kind) {
-    case Kind::integer:
-        if (const auto i = r.get_int(row, c)) {
-            char buf[24];
-            const auto end = std::to_chars(buf, buf + sizeof buf, *i).ptr;
-            out.append(buf, end);
+    case Kind::integer: {
+        std::int64_t i = 0;
+        const auto [ptr, ec] = std::from_chars(t->data(), t->data() + t->size(), i);
+        if (ec == std::errc{} && ptr == t->data() + t->size()) {
+            append_number(out, i);
         } else {
-            append_double(out, r.get_double(row, c).value_or(0));
+            append_number_text(out, *t);
         }
         break;
-    case Kind::number: append_double(out, r.get_double(row, c).value_or(0)); break;
-    case Kind::text: append_string(out, r.text(row, c)); break;
-    case Kind::boolean: out += r.get_bool(row, c).value_or(false) ? "true" : "false"; break;
+    }
+    case Kind::number: append_number_text(out, *t); break;
+    case Kind::text: append_string(out, *t); break;
+    case Kind::boolean: out += *t == "t" || *t == "true" || *t == "on" ? "true" : "false"; break;
     }
 }
 
@@ -126,7 +184,26 @@ void append_member(std::string& out, std::string_view key, const nlohmann::json&
     out += ',';
     append_string(out, key);
     out += ':';
-    out += collect::dump_json(value);
+    switch (value.type()) { // scalars written directly: a dump sets up a serializer each time
+    case nlohmann::json::value_t::null: out += "null"; break;
+    case nlohmann::json::value_t::boolean: out += value.get<bool>() ? "true" : "false"; break;
+    case nlohmann::json::value_t::number_integer: append_number(out, value.get<std::int64_t>()); break;
+    case nlohmann::json::value_t::number_unsigned: append_number(out, value.get<std::uint64_t>()); break;
+    case nlohmann::json::value_t::number_float: append_double(out, value.get<double>()); break;
+    case nlohmann::json::value_t::string: append_string(out, value.get_ref<const std::string&>()); break;
+    default: out += collect::dump_json(value); break;
+    }
+}
+
+void append_text_member(std::string& out, std::string_view key, const std::string* text) {
+    out += ',';
+    append_string(out, key);
+    out += ':';
+    if (text == nullptr) {
+        out += "null";
+    } else {
+        append_string(out, *text);
+    }
 }
 
 std::string object_text(const nlohmann::json& head,

@@ -46,8 +46,12 @@ private:
 // then extra's members.
 std::string rows_json(const pg::Result& r, std::span<const Field> fields, const RowExtra& extra = {});
 
-// Appends `,"key":value` to out (value serialized as collect::dump_json does).
+// Appends `,"key":value` to out (value as collect::dump_json writes it, a float in the shortest
+// form that reads back as the same double).
 void append_member(std::string& out, std::string_view key, const nlohmann::json& value);
+
+// Appends `,"key":"text"` (null when text is null) without copying text into a document.
+void append_text_member(std::string& out, std::string_view key, const std::string* text);
 
 // Returns the JSON text of object head with members whose values are JSON text already (the lists
 // a RowWriter wrote) added after head's own.

@@ -4,7 +4,7 @@
 #include "pga/util/time.hpp"
 
 #include <algorithm>
-#include <array>
+#include <memory>
 #include <stdexcept>
 #include <zlib.h>
 
@@ -18,22 +18,23 @@ std::string build_envelope(const EnvelopeHeader& header, const SpoolEntry& entry
 }
 
 struct Gzip::State {
+    static constexpr std::size_t k_chunk = 64 * 1024;
     z_stream zs{};
     std::string out;
+    std::unique_ptr<unsigned char[]> chunk = std::make_unique_for_overwrite<unsigned char[]>(k_chunk);
     bool finished = false;
 
     // Runs deflate over the pending input with flush, appending what it writes to out.
     void run(int flush) {
-        std::array<unsigned char, 64 * 1024> chunk{};
         int rc = Z_OK;
         do {
-            zs.next_out = chunk.data();
-            zs.avail_out = static_cast<uInt>(chunk.size());
+            zs.next_out = chunk.get();
+            zs.avail_out = static_cast<uInt>(k_chunk);
             rc = deflate(&zs, flush);
             if (rc == Z_STREAM_ERROR) {
                 throw std::runtime_error("gzip: deflate failed");
             }
-            out.append(reinterpret_cast<const char*>(chunk.data()), chunk.size() - zs.avail_out);
+            out.append(reinterpret_cast<const char*>(chunk.get()), k_chunk - zs.avail_out);
         } while (zs.avail_out == 0 || (flush == Z_FINISH && rc != Z_STREAM_END));
     }
 };

@@ -127,7 +127,8 @@ bool Connection::healthy() {
     // A terminated backend first sends its FATAL message, then closes: keep reading until the
     // socket is quiet so the close itself is seen.
     bool saw_input = false;
-    for (int i = 0; i < 8 && ::poll(&pfd, 1, 0) > 0; ++i) {
+    int ready = 0;
+    for (int i = 0; i < 8 && (ready = ::poll(&pfd, 1, 0)) > 0; ++i) {
         saw_input = true;
         if (PQconsumeInput(conn_.get()) == 0) {
             return false;
@@ -139,7 +140,8 @@ bool Connection::healthy() {
     }
     // We never LISTEN, so anything that arrived on an idle connection is the server talking to us
     // on its way out (a FATAL before the close): treat the connection as broken and replace it.
-    const bool had_input = ::poll(&pfd, 1, 0) != 0 || saw_input;
+    // (The last poll's answer is enough: asking again would only catch data that came meanwhile.)
+    const bool had_input = saw_input || ready != 0;
     return !had_input && PQstatus(conn_.get()) == CONNECTION_OK && PQtransactionStatus(conn_.get()) == PQTRANS_IDLE;
 }
 

@@ -54,55 +54,63 @@ bool Result::is_null(int row, int col) const {
     return !value.has_value();
 }
 
-std::string_view Result::text(int row, int col) const {
-    if (is_null(row, col)) {
-        return {};
+std::optional<std::string_view> Result::view(int row, int col) const {
+    if (col < 0) {
+        return std::nullopt;
     }
     if (res_) {
-        return {PQgetvalue(res_.get(), row, col), static_cast<std::size_t>(PQgetlength(res_.get(), row, col))};
+        if (PQgetisnull(res_.get(), row, col) != 0) {
+            return std::nullopt;
+        }
+        return std::string_view(PQgetvalue(res_.get(), row, col),
+                                static_cast<std::size_t>(PQgetlength(res_.get(), row, col)));
     }
-    return *fake_rows_[static_cast<std::size_t>(row)][static_cast<std::size_t>(col)];
+    const auto& value = fake_rows_.at(static_cast<std::size_t>(row)).at(static_cast<std::size_t>(col));
+    return value ? std::optional<std::string_view>(*value) : std::nullopt;
+}
+
+std::string_view Result::text(int row, int col) const {
+    return view(row, col).value_or(std::string_view());
 }
 
 std::optional<std::string> Result::get(int row, int col) const {
-    if (is_null(row, col)) {
-        return std::nullopt;
-    }
-    return std::string(text(row, col));
+    const auto t = view(row, col);
+    return t ? std::optional<std::string>(*t) : std::nullopt;
 }
 
 std::optional<std::int64_t> Result::get_int(int row, int col) const {
-    if (is_null(row, col)) {
+    const auto t = view(row, col);
+    if (!t) {
         return std::nullopt;
     }
-    const auto t = text(row, col);
     std::int64_t v = 0;
-    const auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-    if (ec != std::errc{} || ptr != t.data() + t.size()) {
+    const auto [ptr, ec] = std::from_chars(t->data(), t->data() + t->size(), v);
+    if (ec != std::errc{} || ptr != t->data() + t->size()) {
         return std::nullopt;
     }
     return v;
 }
 
 std::optional<double> Result::get_double(int row, int col) const {
-    if (is_null(row, col)) {
+    const auto t = view(row, col);
+    if (!t) {
         return std::nullopt;
     }
-    const std::string t(text(row, col));
+    // Values are NUL-terminated (libpq's, and a fake row's std::string): strtod reads in place.
     char* end = nullptr;
-    const double v = std::strtod(t.c_str(), &end);
-    if (end == t.c_str() || *end != '\0') {
+    const double v = std::strtod(t->data(), &end);
+    if (end == t->data() || end != t->data() + t->size()) {
         return std::nullopt;
     }
     return v;
 }
 
 std::optional<bool> Result::get_bool(int row, int col) const {
-    if (is_null(row, col)) {
+    const auto t = view(row, col);
+    if (!t) {
         return std::nullopt;
     }
-    const auto t = text(row, col);
-    return t == "t" || t == "true" || t == "on";
+    return *t == "t" || *t == "true" || *t == "on";
 }
 
 } // namespace pga::pg

@@ -29,6 +29,9 @@ public:
     int column(std::string_view name) const;
     const std::string& column_name(int c) const;
     bool is_null(int row, int col) const;
+    // Returns the text value, nullopt for NULL or a missing column (col < 0): one look at the
+    // null flag, for callers that read every value of a large result.
+    std::optional<std::string_view> view(int row, int col) const;
     // Returns the text value, "" for NULL.
     std::string_view text(int row, int col) const;
     // Returns the value as text / integer / double, nullopt for NULL or unparsable values.

@@ -21,8 +21,9 @@ ProcessUsage process_usage();
 std::optional<std::uint64_t> proc_status_bytes(long pid, const std::string& field);
 
 // Caps glibc's malloc arenas (M_ARENA_MAX). Each worker thread otherwise gets an arena of its own
-// that keeps freed memory resident: with 4 collector threads peak RSS was 49 MiB instead of 35
-// (pga-bench, docs/benchmarks.md). Call before starting threads; MALLOC_ARENA_MAX overrides.
+// that keeps freed memory resident: with 4 collector threads peak RSS was 49 MiB instead of 35;
+// with one arena instead of two, S3's peak fell from 45 to 32 MiB at the same CPU time (pga-bench,
+// docs/benchmarks.md). Call before starting threads; MALLOC_ARENA_MAX overrides.
 void limit_malloc_arenas(int arenas);
 
 } // namespace pga::util

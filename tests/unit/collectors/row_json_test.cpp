@@ -4,6 +4,7 @@
 #include "pga/collect/envelope.hpp"
 #include "pga/collectors/row_json.hpp"
 
+#include <cmath>
 #include <gtest/gtest.h>
 
 using namespace pga;
@@ -73,4 +74,46 @@ TEST(RowJson, object_text_adds_members_that_are_json_text_already_after_the_head
               R"({"database":"a\"b","n":2,"tables":[{"x":1}],"indexes":[]})");
     EXPECT_EQ(collectors::object_text(nlohmann::json::object(), {{"list", "[]"}}), R"({"list":[]})");
     EXPECT_EQ(collectors::object_text({{"n", 1}}, {}), R"({"n":1})");
+}
+
+TEST(RowJson, numbers_read_back_as_the_floats_row_object_makes) {
+    constexpr Field fields[] = {{"x", Kind::number}, {"n", Kind::integer}};
+    std::vector<pg::Result::FakeRow> rows;
+    for (const char* t : {"5", "-0", "12.50", "1e5", "0.0001", "123456789012345678901234567890.5", "01.5", "1.", ".5",
+                          "-", "1.5e400", "0.1", "-2.25", " 3.5", "NaN"}) {
+        rows.push_back({t, t});
+    }
+    const pg::Result r({"x", "n"}, rows);
+    const auto text = collectors::rows_json(r, fields);
+    ASSERT_TRUE(nlohmann::json::accept(text)) << text;
+    const auto parsed = nlohmann::json::parse(text);
+    auto expected = nlohmann::json::array();
+    for (int i = 0; i < r.rows(); ++i) {
+        expected.push_back(collectors::row_object(r, i, fields));
+    }
+    EXPECT_EQ(parsed.dump(), expected.dump()); // the same values, floats still floats ("5" as 5.0)
+    EXPECT_TRUE(parsed[0]["x"].is_number_float());
+    // A plain decimal is PostgreSQL's own text, written as it came.
+    EXPECT_NE(text.find("\"x\":12.50,"), std::string::npos) << text;
+}
+
+TEST(RowJson, members_are_written_as_the_serializer_writes_them) {
+    for (const auto& v : {nlohmann::json(nullptr), nlohmann::json(true), nlohmann::json(-3), nlohmann::json(7u),
+                          nlohmann::json(2.5), nlohmann::json(4.0), nlohmann::json(1e300), nlohmann::json("a\"b\n"),
+                          nlohmann::json::array({1, "x"}), nlohmann::json{{"k", 1}}}) {
+        std::string out = "{\"a\":0";
+        collectors::append_member(out, "v", v);
+        out += '}';
+        EXPECT_EQ(nlohmann::json::parse(out)["v"].dump(), v.dump()) << out;
+    }
+    std::string out = "{\"a\":0";
+    collectors::append_member(out, "nan", std::nan(""));
+    const std::string q = "SELECT \"x\" FROM t WHERE s = '\\'";
+    collectors::append_text_member(out, "text", &q);
+    collectors::append_text_member(out, "none", nullptr);
+    out += '}';
+    const auto o = nlohmann::json::parse(out);
+    EXPECT_TRUE(o["nan"].is_null());
+    EXPECT_EQ(o["text"], q);
+    EXPECT_TRUE(o["none"].is_null());
 }

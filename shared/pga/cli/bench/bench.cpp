@@ -94,7 +94,7 @@ void progress_bar(int done, int total, double last_ms) {
 } // namespace
 
 int bench_main(const Options& o, std::ostream& out, std::ostream& err) {
-    util::limit_malloc_arenas(2); // as `pganalytics cron` does
+    util::limit_malloc_arenas(1); // as `pganalytics cron` does
     log::setup_stderr(o.verbose ? "info" : "warning");
     std::optional<config::Config> loaded;
     if (o.config_path || o.scale == 0) {
