@@ -38,14 +38,6 @@ constexpr Field k_query_fields[] = {
     {"query_plan_time", Kind::number},
 };
 
-// One database's entries, each serialized as it is read: 10,000 statements are a few megabytes of
-// text, where a document tree of them would be several times that (docs/benchmarks.md).
-struct DbQueries {
-    std::int64_t present = 0;
-    std::int64_t sent = 0;
-    std::string queries = "[";
-};
-
 // The columns of the statistics result read by name for every row, looked up once.
 struct StatsColumns {
     explicit StatsColumns(const pg::Result& r)
@@ -76,12 +68,42 @@ QueryTextCache::Key key_of(const pg::Result& r, int row) {
     return key_of(r, row, r.column("dbid"), r.column("queryid"));
 }
 
+// The statements are read through a cursor, k_fetch_rows at a time: libpq holds one batch of rows
+// instead of the whole result (10,000 statements are megabytes of it).
+constexpr int k_fetch_rows = 1000;
+constexpr const char* k_cursor = "pga_query_stats";
+
+// The cursor's read-only transaction: committed by commit(), else rolled back (when that fails
+// too, the pool's health check drops the connection, which is then not idle).
+class ReadTransaction {
+public:
+    explicit ReadTransaction(pg::Session& s) : s_(s) { s_.query("BEGIN"); }
+    ~ReadTransaction() {
+        if (open_) {
+            try {
+                s_.query("ROLLBACK");
+            } catch (const pg::Error&) { // NOLINT(bugprone-empty-catch): see above
+            }
+        }
+    }
+    ReadTransaction(const ReadTransaction&) = delete;
+    ReadTransaction& operator=(const ReadTransaction&) = delete;
+    void commit() {
+        open_ = false;
+        s_.query("COMMIT");
+    }
+
+private:
+    pg::Session& s_;
+    bool open_ = true;
+};
+
 bool not_preloaded(const pg::Error& e) {
     return e.sqlstate() == "55000" || std::string_view(e.what()).find("shared_preload_libraries") != std::string::npos;
 }
 
 // Returns the database's object as text (without type, timestamp and status: collect::Output::texts).
-std::string database_object(const std::string& db, DbQueries& q) {
+std::string database_object(const std::string& db, QueryStatsDb& q) {
     const auto sent = q.sent;
     const double sampling = q.present > 0 ? static_cast<double>(sent) * 100.0 / static_cast<double>(q.present) : 100.0;
     spdlog::info("Successfully collected {} queries from {}", sent, db);
@@ -99,8 +121,8 @@ std::string database_object(const std::string& db, DbQueries& q) {
 
 } // namespace
 
-std::optional<pg::Result> QueryStatsReader::read_statements(pg::Session& session, const QueryStatsOptions& options,
-                                                            std::string& schema, collect::Output& out) {
+std::optional<std::string> QueryStatsReader::statements_sql(pg::Session& session, std::string& schema,
+                                                            collect::Output& out) {
     const auto schema_name = session.value(k_query_stats_schema_sql);
     if (!schema_name) {
         out.unavailable = "pg_stat_statements is not installed in database \"" + session.database() +
@@ -113,57 +135,78 @@ std::optional<pg::Result> QueryStatsReader::read_statements(pg::Session& session
     for (int i = 0; i < cols.rows(); ++i) {
         columns.emplace(cols.text(i, 0));
     }
-    try {
-        return session.query(query_stats_sql(schema, columns), {std::to_string(options.limit)});
-    } catch (const pg::Error& e) {
-        if (!not_preloaded(e)) {
-            throw;
-        }
-    }
-    out.unavailable = "pg_stat_statements is not loaded (add it to shared_preload_libraries and restart PostgreSQL)";
-    return std::nullopt;
+    return query_stats_sql(schema, columns);
 }
 
 void QueryStatsReader::read(pg::Session& session, const QueryStatsOptions& options, collect::Output& out) {
     std::string schema;
-    const auto stats = read_statements(session, options, schema, out);
-    if (!stats) {
+    const auto sql = statements_sql(session, schema, out);
+    if (!sql) {
         return;
     }
-    std::map<std::string, DbQueries, std::less<>> by_db;
+    QueryStatsDatabases by_db;
     for (const auto& db : options.databases) {
         spdlog::debug("Collecting query stats for database: {}", db);
         by_db[db];
     }
-    const StatsColumns c(*stats);
-    const auto monitored = [&](int row) { return by_db.find(stats->text(row, c.datname)); };
     std::set<QueryTextCache::Key> wanted;
-    for (int row = 0; row < stats->rows(); ++row) {
-        if (monitored(row) != by_db.end()) {
-            wanted.insert(key_of(*stats, row, c.dbid, c.queryid));
+    {
+        ReadTransaction tx(session);
+        try {
+            session.query(std::string("DECLARE ") + k_cursor + " NO SCROLL CURSOR FOR " + *sql,
+                          {std::to_string(options.limit)});
+            const auto fetch = std::string("FETCH ") + std::to_string(k_fetch_rows) + " FROM " + k_cursor;
+            for (;;) {
+                const auto batch = session.query(fetch);
+                write_rows(session, schema, batch, by_db, wanted);
+                if (batch.rows() < k_fetch_rows) {
+                    break;
+                }
+            }
+        } catch (const pg::Error& e) {
+            if (!not_preloaded(e)) {
+                throw;
+            }
+            out.unavailable =
+                "pg_stat_statements is not loaded (add it to shared_preload_libraries and restart PostgreSQL)";
+            return;
         }
-    }
-    fetch_texts(session, schema, wanted);
-    // Each entry is written straight from its row: the backend's shape (counters, times in ms),
-    // then the computed members and the (obfuscated) text.
-    const RowWriter writer(*stats, k_query_fields);
-    const RowExtra computed = [&](int row, std::string& text) {
-        append_computed(text, *stats, c, row);
-        append_text_member(text, "text", cache_.find(key_of(*stats, row, c.dbid, c.queryid)));
-    };
-    for (int row = 0; row < stats->rows(); ++row) {
-        if (const auto it = monitored(row); it != by_db.end()) {
-            it->second.present = stats->get_int(row, c.present).value_or(0);
-            auto& d = it->second;
-            d.queries += d.sent++ == 0 ? "" : ",";
-            writer.append(d.queries, row, computed);
-        }
+        tx.commit();
     }
     for (auto& [db, q] : by_db) {
         out.rows += static_cast<std::uint64_t>(q.sent);
         out.texts.push_back(database_object(db, q));
     }
     cache_.trim(wanted);
+}
+
+void QueryStatsReader::write_rows(pg::Session& session, const std::string& schema, const pg::Result& stats,
+                                  QueryStatsDatabases& by_db, std::set<QueryTextCache::Key>& wanted) {
+    const StatsColumns c(stats);
+    const auto monitored = [&](int row) { return by_db.find(stats.text(row, c.datname)); };
+    std::set<QueryTextCache::Key> keys;
+    for (int row = 0; row < stats.rows(); ++row) {
+        if (monitored(row) != by_db.end()) {
+            keys.insert(key_of(stats, row, c.dbid, c.queryid));
+        }
+    }
+    fetch_texts(session, schema, keys);
+    wanted.merge(keys);
+    // Each entry is written straight from its row: the backend's shape (counters, times in ms),
+    // then the computed members and the (obfuscated) text.
+    const RowWriter writer(stats, k_query_fields);
+    const RowExtra computed = [&](int row, std::string& text) {
+        append_computed(text, stats, c, row);
+        append_text_member(text, "text", cache_.find(key_of(stats, row, c.dbid, c.queryid)));
+    };
+    for (int row = 0; row < stats.rows(); ++row) {
+        if (const auto it = monitored(row); it != by_db.end()) {
+            it->second.present = stats.get_int(row, c.present).value_or(0);
+            auto& d = it->second;
+            d.queries += d.sent++ == 0 ? "" : ",";
+            writer.append(d.queries, row, computed);
+        }
+    }
 }
 
 void QueryStatsReader::fetch_texts(pg::Session& session, const std::string& schema,
@@ -177,8 +220,11 @@ void QueryStatsReader::fetch_texts(pg::Session& session, const std::string& sche
     if (ids.empty()) {
         return;
     }
+    // Inside the cursor's transaction: a failure here rolls back to the savepoint, not the cursor.
+    session.query("SAVEPOINT pga_query_texts");
     try {
         const auto r = session.query(query_text_sql(schema), {"{" + ids + "}"});
+        session.query("RELEASE SAVEPOINT pga_query_texts");
         for (int row = 0; row < r.rows(); ++row) {
             const auto key = key_of(r, row);
             if (wanted.count(key) > 0 && !r.is_null(row, r.column("query"))) {
@@ -187,6 +233,7 @@ void QueryStatsReader::fetch_texts(pg::Session& session, const std::string& sche
         }
     } catch (const pg::Error& e) {
         spdlog::warn("pg_query_stats: cannot read query texts: {}", e.what());
+        session.query("ROLLBACK TO SAVEPOINT pga_query_texts");
     }
 }
 

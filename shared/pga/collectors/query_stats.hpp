@@ -1,6 +1,7 @@
 // pg_query_stats: the top statements per database from pg_stat_statements. One cluster-wide read
 // per cycle (without query text), split by dbid and labelled with the name pg_database gives that
-// dbid, so one database's statements never carry another's name. Texts are fetched only for
+// dbid, so one database's statements never carry another's name. The rows are read through a
+// cursor, a thousand at a time, so libpq never holds all of them. Texts are fetched only for
 // statements not seen before. Counters are cumulative since the statistics were last reset.
 #pragma once
 
@@ -8,6 +9,7 @@
 #include "pga/collectors/query_text.hpp"
 #include "pga/pg/session.hpp"
 
+#include <map>
 #include <mutex>
 #include <optional>
 
@@ -17,6 +19,15 @@ struct QueryStatsOptions {
     std::int64_t limit = 100;           // top statements per database
     std::vector<std::string> databases; // databases to report
 };
+
+// One database's entries, each serialized as it is read: 10,000 statements are a few megabytes of
+// text, where a document tree of them would be several times that (docs/benchmarks.md).
+struct QueryStatsDb {
+    std::int64_t present = 0;
+    std::int64_t sent = 0;
+    std::string queries = "[";
+};
+using QueryStatsDatabases = std::map<std::string, QueryStatsDb, std::less<>>;
 
 // The session-level part of pg_query_stats, kept apart from pooling so unit tests can drive it
 // with a scripted session.
@@ -29,8 +40,13 @@ public:
     std::size_t cached_texts() const { return cache_.size(); }
 
 private:
-    std::optional<pg::Result> read_statements(pg::Session& session, const QueryStatsOptions& options,
-                                              std::string& schema, collect::Output& out);
+    // Returns the statistics query for this server, or nullopt (out.unavailable set) when the
+    // extension is not installed; schema gets its quoted schema.
+    std::optional<std::string> statements_sql(pg::Session& session, std::string& schema, collect::Output& out);
+    // Writes the entries of one batch of statistics rows to their databases, fetching the texts not
+    // cached yet; adds the batch's keys to wanted.
+    void write_rows(pg::Session& session, const std::string& schema, const pg::Result& stats,
+                    QueryStatsDatabases& by_db, std::set<QueryTextCache::Key>& wanted);
     void fetch_texts(pg::Session& session, const std::string& schema, const std::set<QueryTextCache::Key>& wanted);
     QueryTextCache cache_;
 };

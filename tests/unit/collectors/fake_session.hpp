@@ -4,6 +4,7 @@
 
 #include "pga/pg/session.hpp"
 
+#include <algorithm>
 #include <gtest/gtest.h>
 #include <string>
 #include <utility>
@@ -16,6 +17,11 @@ public:
     explicit FakeSession(int version = 150000, std::string db = "postgres") : version_(version), db_(std::move(db)) {}
     // Answers SQL containing key with result.
     void on(std::string key, pg::Result result) { script_.emplace_back(std::move(key), std::move(result)); }
+    // Answers SQL containing key with results one after the other, the last one again once all were given
+    // (checked before the plain entries).
+    void on_each(std::string key, std::vector<pg::Result> results) {
+        sequences_.push_back({std::move(key), std::move(results), 0});
+    }
     // Makes SQL containing key fail with message and sqlstate.
     void fail(std::string key, std::string message, std::string sqlstate = "") {
         failures_.push_back({std::move(key), std::move(message), std::move(sqlstate)});
@@ -23,9 +29,16 @@ public:
     pg::Result query(std::string_view sql, const pg::Params& params = {}) override {
         queries.emplace_back(sql);
         last_params = params;
+        all_params.push_back(params);
         for (const auto& f : failures_) {
             if (sql.find(f.key) != std::string_view::npos) {
                 throw pg::Error(f.message, f.sqlstate);
+            }
+        }
+        for (auto& q : sequences_) {
+            if (sql.find(q.key) != std::string_view::npos && !q.results.empty()) {
+                const auto i = std::min(q.next++, q.results.size() - 1);
+                return copy(q.results[i]);
             }
         }
         for (auto& [key, result] : script_) {
@@ -41,6 +54,7 @@ public:
 
     std::vector<std::string> queries;
     pg::Params last_params;
+    std::vector<pg::Params> all_params; // each query's, in order
 
 private:
     static pg::Result copy(const pg::Result& r) {
@@ -58,6 +72,12 @@ private:
         }
         return pg::Result(std::move(columns), std::move(rows));
     }
+    struct Sequence {
+        std::string key;
+        std::vector<pg::Result> results;
+        std::size_t next;
+    };
+    std::vector<Sequence> sequences_;
     struct Failure {
         std::string key, message, sqlstate;
     };

@@ -43,6 +43,20 @@ void script_extension(FakeSession& s, const std::vector<std::string>& columns) {
         rows.push_back({c});
     }
     s.on("pg_catalog.pg_attribute", pg::Result({"attname"}, rows));
+    // The statistics are read through a cursor in a transaction, the texts under a savepoint.
+    for (const char* command : {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "DECLARE"}) {
+        s.on(command, pg::Result({}, {}));
+    }
+}
+
+// Returns the parameters of the first query containing key.
+pg::Params params_of(const FakeSession& s, const std::string& key) {
+    for (std::size_t i = 0; i < s.queries.size(); ++i) {
+        if (s.queries[i].find(key) != std::string::npos) {
+            return s.all_params.at(i);
+        }
+    }
+    return {};
 }
 
 std::vector<std::string> pg15_columns() {
@@ -70,7 +84,7 @@ std::vector<nlohmann::json> objects(const collect::Output& out) {
 TEST(QueryStats, splits_rows_by_the_database_name_of_their_dbid) {
     FakeSession s;
     script_extension(s, pg15_columns());
-    s.on("pg_stat_statements(false)",
+    s.on("FETCH",
          pg::Result(k_stat_columns, {stat_row("app", 16384, 11, 5, 50, 3), stat_row("app", 16384, 12, 2, 10, 3),
                                      stat_row("postgres", 5, 21, 7, 70, 1), stat_row("other", 99, 31, 1, 1, 1)}));
     s.on("pg_stat_statements(true)",
@@ -100,13 +114,15 @@ TEST(QueryStats, splits_rows_by_the_database_name_of_their_dbid) {
     ASSERT_EQ(pg["queries"].size(), 1u);
     EXPECT_EQ(pg["queries"][0]["hash"], 21);
     EXPECT_EQ(out.rows, 3u);
-    EXPECT_EQ(s.last_params.at(0), "{21,11,12}"); // texts of the unmonitored database are not read
+    // texts of the unmonitored database are not read
+    EXPECT_EQ(params_of(s, "pg_stat_statements(true)").at(0), "{21,11,12}");
+    EXPECT_EQ(s.queries.back(), "COMMIT");
 }
 
 TEST(QueryStats, reads_texts_only_for_statements_not_seen_before) {
     FakeSession s;
     script_extension(s, pg15_columns());
-    s.on("pg_stat_statements(false)", pg::Result(k_stat_columns, {stat_row("app", 1, 11, 1, 1, 1)}));
+    s.on("FETCH", pg::Result(k_stat_columns, {stat_row("app", 1, 11, 1, 1, 1)}));
     s.on("pg_stat_statements(true)", pg::Result({"dbid", "queryid", "query"}, {{"1", "11", "SELECT 1"}}));
     collectors::QueryStatsReader reader;
     collect::Output first;
@@ -124,7 +140,7 @@ TEST(QueryStats, reads_texts_only_for_statements_not_seen_before) {
 TEST(QueryStats, monitored_database_without_statements_reports_an_empty_list) {
     FakeSession s;
     script_extension(s, pg15_columns());
-    s.on("pg_stat_statements(false)", pg::Result(k_stat_columns, {}));
+    s.on("FETCH", pg::Result(k_stat_columns, {}));
     collectors::QueryStatsReader reader;
     collect::Output out;
     reader.read(s, {100, {"quiet"}}, out);
@@ -134,6 +150,50 @@ TEST(QueryStats, monitored_database_without_statements_reports_an_empty_list) {
     EXPECT_TRUE(all[0]["queries"].is_array());
     EXPECT_TRUE(all[0]["queries"].empty());
     EXPECT_EQ(all[0]["sampling_percent"], 100.0);
+}
+
+TEST(QueryStats, statements_are_fetched_in_batches_and_a_text_failure_keeps_the_cursor) {
+    FakeSession s;
+    script_extension(s, pg15_columns());
+    std::vector<pg::Result::FakeRow> full;
+    for (int i = 0; i < 1000; ++i) {
+        full.push_back(stat_row(i % 2 == 0 ? "app" : "other", i % 2 == 0 ? 1 : 2, 100 + i, 1, 1, 600));
+    }
+    std::vector<pg::Result> batches;
+    batches.emplace_back(k_stat_columns, full);
+    batches.emplace_back(k_stat_columns, std::vector<pg::Result::FakeRow>{stat_row("app", 1, 5000, 1, 1, 600)});
+    batches.emplace_back(k_stat_columns, std::vector<pg::Result::FakeRow>{});
+    s.on_each("FETCH", std::move(batches));
+    s.fail("pg_stat_statements(true)", "canceling statement due to statement timeout", "57014");
+    collectors::QueryStatsReader reader;
+    collect::Output out;
+    reader.read(s, {1000, {"app", "other"}}, out);
+    const auto all = objects(out);
+    ASSERT_EQ(all.size(), 2u);
+    EXPECT_EQ(all[0]["queries"].size(), 501u);
+    EXPECT_EQ(all[0]["queries"][500]["hash"], 5000);
+    EXPECT_TRUE(all[0]["queries"][0]["text"].is_null()); // the texts failed; the entries stay
+    EXPECT_EQ(all[1]["queries"].size(), 500u);
+    EXPECT_EQ(out.rows, 1001u);
+    int fetches = 0;
+    int rollbacks_to_savepoint = 0;
+    for (const auto& q : s.queries) {
+        fetches += q.rfind("FETCH 1000 FROM", 0) == 0 ? 1 : 0;
+        rollbacks_to_savepoint += q.rfind("ROLLBACK TO SAVEPOINT", 0) == 0 ? 1 : 0;
+    }
+    EXPECT_EQ(fetches, 2); // the second batch was short: no third fetch
+    EXPECT_EQ(rollbacks_to_savepoint, 2);
+    EXPECT_EQ(s.queries.back(), "COMMIT");
+}
+
+TEST(QueryStats, a_failed_read_rolls_its_transaction_back) {
+    FakeSession s;
+    script_extension(s, pg15_columns());
+    s.fail("FETCH", "permission denied for function pg_stat_statements", "42501");
+    collectors::QueryStatsReader reader;
+    collect::Output out;
+    EXPECT_THROW(reader.read(s, {100, {"postgres"}}, out), pg::Error);
+    EXPECT_EQ(s.queries.back(), "ROLLBACK");
 }
 
 TEST(QueryStats, missing_extension_is_unavailable_not_an_error) {
