@@ -25,35 +25,24 @@ WHY = """
   query runs. Each new backend then fills its catalog caches, so the same SQL costs several times
   what it costs on a warm connection (pg_bloat's table estimate for 20 tables: about 25 ms in a new
   backend, 4 ms in a warm one). The floor, the same SQL from a bare client with the same
-  connections, takes as long as our cycle (overhead 0.91× in this run, 1.17× in the one before:
-  the floor itself moves by ±10% between runs), so no client-side change can make S3 much faster.
-  S3k is the same cluster with every database's connection kept (pool_max_size 110): about 4.7×
-  faster. There PostgreSQL executes about 2 s per cycle for the role (1.7–2.2 s across runs), over
-  the two cores about 1 s: the server's own floor for running every per-database type on 100
-  databases in one cycle on this machine. To get under 1 s a cycle has to run less per-database
-  SQL. By default pg_bloat runs every 30 minutes and pg_schema and pg_extensions every hour; this
-  benchmark runs them every cycle to measure the worst case. Operators with more databases than
-  pool_max_size should raise pool_max_size above the database count where max_connections allows.
-- **S3k run to run.** S3k's p50 was 1263 ms (1.04× its floor) in the previous run and 1591 ms
-  (1.19×) in this one, on code that differs only in writing rows as text (which lowered our CPU).
-  PostgreSQL-side time per cycle rose from 1.66 to 2.15 s between the two, so the difference is on
-  the server; two runs are not enough to state S3k closer than that.
-- **S3 collector CPU (< 0.3 core-s).** 0.36 s, down from 0.75 (S3k: 0.30 s). The catalog
-  collectors now write their rows straight to text (0.51 → 0.36 s, see below). The rest goes to:
-  - system calls, which are dear on this virtual machine: a bare libpq client spends about 20 µs
-    of CPU per `SELECT 1` (three or four system calls). One per-database run of pg_extensions (one
-    query, two rows) costs us about 180 µs: strace counts about 20 system calls per run (poll,
-    futex, sendto, recvfrom, and the two `clock_gettime` of the run's own CPU figure), and a cycle
-    of S3 has 500 such runs;
-  - libpq connection set-up 100 times per cycle (S3 against S3k: about 0.06 s);
-  - pg_bloat and pg_extensions, which still build a document tree per row.
-- **S3 peak RSS (< 32 MB).** 63.5 MiB, down from 172.8. What remains:
-  - the cycle's 9 MB of metric texts;
-  - the push body built from them (9 MB more);
-  - pg_query_stats' libpq result for 5,000 statements (4.4 MB) while its text is written;
-  - the freed memory glibc keeps.
-  Getting under 32 MB needs the batch streamed into spool items as runs finish, instead of held
-  for the whole cycle.
+  connections, takes as long as our cycle (overhead 1.03× in this run, 0.91× and 1.17× in the two
+  before: the floor itself moves by ±10% between runs), so no client-side change can make S3 much
+  faster. S3k is the same cluster with every database's connection kept (pool_max_size 110): about
+  6× faster. There PostgreSQL executes 1.5–2.2 s per cycle for the role across runs, over the two
+  cores 0.7–1.1 s: the server's own floor for running every per-database type on 100 databases in
+  one cycle on this machine, which is why S3k stays just above 1 s (1168 ms, its floor 1345 ms). To
+  get well under 1 s a cycle has to run less per-database SQL. By default pg_bloat runs every 30
+  minutes and pg_schema and pg_extensions every hour; this benchmark runs them every cycle to
+  measure the worst case. Operators with more databases than pool_max_size should raise
+  pool_max_size above the database count where max_connections allows.
+- **S3k run to run.** S3k's p50 was 1263, 1591 and now 1168 ms in the last three runs, with
+  PostgreSQL-side time per cycle 1.66, 2.15 and 1.46 s: the spread is on the server.
+
+What is left in S3's peak (29.9 MiB): about 12 MiB of mapped program and libraries (libstdc++,
+libcrypto, libc, and GnuTLS, which libcurl's librtmp and libldap pull in), the cycle's 9 MB of metric texts,
+the query text cache (about 1 MB for 5,000 statements) and one FETCH of statistics. Its CPU
+(0.255 s, S3k 0.178 s) is now mostly libpq (100 connection set-ups and about 1,600 queries a cycle,
+each a few system calls) and writing the 9 MB of JSON.
 """
 
 # What pga-bench's per-type CPU/wall columns and the connection counts pointed at, and what the
@@ -64,7 +53,7 @@ HISTORY = """
 | finding | fix | measured with | before | after |
 |---|---|---|---|---|
 | With more databases than `pool_max_size`, every per-database type borrowed its own connection and the pool closed the *oldest* idle one to make room: exactly the one the next type needed | per-database types of one database run as one task on one connection (when databases ≥ workers); at the cap the pool closes the *newest* idle connection | `pga-bench --scale 12 --tables 5 --statements 600 -n 5` | 16 connections opened per cycle, reuse 77%, cycle p50 1193 ms | 7 per cycle, reuse 89%, p50 677 ms |
-| Each of the 4 worker threads got its own glibc malloc arena, which kept freed memory resident | `M_ARENA_MAX=2` at start (`util::limit_malloc_arenas`) | `pga-bench --scale 3 --tables 5 --statements 300 -n 10` | peak RSS 48.8 MiB | 35.4 MiB |
+| Each of the 4 worker threads got its own glibc malloc arena, which kept freed memory resident | `M_ARENA_MAX=2` at start (one since, see below) (`util::limit_malloc_arenas`) | `pga-bench --scale 3 --tables 5 --statements 300 -n 10` | peak RSS 48.8 MiB | 35.4 MiB |
 | pg_log allocated (and zero-filled) its whole per-cycle byte budget every cycle, however little the log had grown: 30–37 ms of CPU per cycle and an 8 MiB step in RSS | read only what the file holds beyond the saved offset | the same | pg_log CPU 37 ms per cycle | see the per-type table above |
 | Where S3's time goes, per statement and in planning (pg_stat_statements with track_planning, log_min_duration_statement on the S3 cluster): pg_bloat's table estimate joined the `pg_stats` view, which checks the privileges of every column in the database (3,494 with the catalogs) before the join; pg_stats sized each table twice (pg_total_relation_size is table + indexes, computed again) | `pg_stats` looked up per column through a LATERAL subquery; total = table + indexes | S3 cluster, PostgreSQL execution time of the role | 11.6 s per cycle; warm, table bloat 4.4 ms and table stats 4.4 ms per database | 5.7 s; 1.8 ms and 2.5 ms |
 | perf on the server: a bare connection costs about 27 ms on this machine (fork, start-up, exit), and a new backend's first queries fill its catalog caches | none possible in the client with more databases than pool_max_size (see why below); measured and reported: *one connection*, *connecting alone*, and S3k with the connections kept | `pgbench -C`, `pga-bench --floor` | – | S3 8.3 s against S3k 1.6 s |
@@ -73,6 +62,10 @@ HISTORY = """
 | S3k, with room in the pool for every database and every worker, lost time to the shared cluster-wide task (cycle p50 1.38 → 1.63 s after it came in): one slow cluster-wide type held up the others | the cluster-wide runs share one task only when the pool cannot hold a connection per database plus one per worker | `make bench` S3k | p50 1629 ms, 1.20× its floor, CPU 0.41 s | 1263 ms, 1.04×, 0.32 s (S2 unchanged: reuse 97.4%) |
 | callgrind of a cycle on 10 databases: the catalog collectors built an nlohmann object per row (a map insert per field, each column looked up by name for every row) and serialized it right away; row_object and its dump were over half of the collection's instructions | `collectors::RowWriter` / `rows_json` write each row straight to text (columns looked up once); pg_stats, pg_cache, pg_schema and pg_query_stats use it; unit and fuzz tests check it writes exactly the object row_object builds | `valgrind --tool=callgrind`, A/B of `pga-bench -c` on 10 databases, `make bench` S3 | cycle CPU 39 ms (10 databases); S3 0.512 s | 28–30 ms; S3 0.357 s |
 | RSS over 1,000 cycles of S1 rose by 2 MiB: pga-bench's own per-cycle records (16 types × 1,000 samples), not the collector | the bench allocates and touches its records' room before measuring | `pga-bench --scale 1 -n 1000 --warmup 0` | 15.6 → 17.6 MiB | 17.0 → 16.9 MiB |
+| heaptrack of S3: beside the cycle's 9 MB of texts, pga-bench built the whole push body (9 MB) to measure it and gzip allocated and zero-filled an output buffer the size of its input (9 MB more); the spool built every item of a batch before storing any, SQLite copied each bound body, and reading an entry copied it twice | the bench measures the body piece by piece (`collect::envelope_pieces`, outside the cycle's time); `deliver::Gzip` deflates into 64 KiB chunks; the spool stores a batch's items one at a time (`deliver::SpoolItems`) without SQLite's copy and reads an entry without a second one | heaptrack, `pga-bench -c` on the S3 cluster (8 cycles) | peak RSS 63.5 MiB (make bench) | 38.1 MiB |
+| With two malloc arenas the workers' freed memory stayed resident in both | one arena (`M_ARENA_MAX=1`); the CPU time per cycle did not change | the same, A/B | 45 MiB | 32 MiB |
+| callgrind of S3 cycles: a serializer set up for every scalar member (three computed numbers and the text of each of 5,000 statements), strtod and a float printer for every float column, three looks at the null flag per value, pg_query_stats looking its columns up by name for every row; strace: the runner woken after each of the 500 runs, two thread-CPU clock reads per run, two polls per health check | scalars written directly (`std::to_chars`), a plain decimal written as PostgreSQL's text, one look per value (`pg::Result::view`), columns looked up once; the runner woken by a cycle's last run; one clock read per run; one poll | callgrind, A/B of `pga-bench -c` on the S3 cluster against the build before | CPU 371–388 ms per cycle | 293–298 ms |
+| heaptrack of S3: the peak came while pg_query_stats held libpq's result for 5,000 statements (4.4 MB) beside the texts it wrote from it | the statistics are read through a cursor, 1,000 rows per FETCH | the same | peak RSS 32 MiB | 29 MiB |
 """
 
 
@@ -166,7 +159,8 @@ print("\nThe floor replays the SQL of one cycle, recorded run by run (`pga-bench
       "client: the same number of threads taking the runs in recorded order, at most pool_max_size "
       "connections shared between them (an idle one to the same database reused, the newest idle one "
       "closed to make room), after one untimed replay. Overhead = our cycle p50 / floor p50; it includes "
-      "the collectors' work outside SQL (parsing, JSON, the push body) and /proc reads. "
+      "the collectors' work outside SQL (parsing, JSON) and /proc reads; the payload columns are measured "
+      "piece by piece after each cycle, outside its time. "
       "*One connection* is the p50 of a bare connect, `SELECT 1` and close (fork, authentication and "
       "backend start-up on the server); *connecting alone* is the connections a cycle opens (p50) times "
       f"that price over the {CORES} cores: the part of the cycle no client can avoid while the cluster "

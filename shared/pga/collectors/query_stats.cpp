@@ -82,7 +82,7 @@ public:
         if (open_) {
             try {
                 s_.query("ROLLBACK");
-            } catch (const pg::Error&) { // NOLINT(bugprone-empty-catch): see above
+            } catch (...) { // NOLINT(bugprone-empty-catch): see above; a destructor must not throw
             }
         }
     }
