@@ -98,6 +98,13 @@ private:
     bool open_ = true;
 };
 
+// Throws pg::Error when the run's time budget is spent.
+void check_budget(const QueryStatsOptions& options) {
+    if (options.expired()) {
+        throw pg::Error("time budget exhausted while reading pg_stat_statements");
+    }
+}
+
 bool not_preloaded(const pg::Error& e) {
     return e.sqlstate() == "55000" || std::string_view(e.what()).find("shared_preload_libraries") != std::string::npos;
 }
@@ -157,8 +164,9 @@ void QueryStatsReader::read(pg::Session& session, const QueryStatsOptions& optio
                           {std::to_string(options.limit)});
             const auto fetch = std::string("FETCH ") + std::to_string(k_fetch_rows) + " FROM " + k_cursor;
             for (;;) {
+                check_budget(options);
                 const auto batch = session.query(fetch);
-                write_rows(session, schema, batch, by_db, wanted);
+                write_rows(session, schema, batch, by_db, wanted, options);
                 if (batch.rows() < k_fetch_rows) {
                     break;
                 }
@@ -181,7 +189,8 @@ void QueryStatsReader::read(pg::Session& session, const QueryStatsOptions& optio
 }
 
 void QueryStatsReader::write_rows(pg::Session& session, const std::string& schema, const pg::Result& stats,
-                                  QueryStatsDatabases& by_db, std::set<QueryTextCache::Key>& wanted) {
+                                  QueryStatsDatabases& by_db, std::set<QueryTextCache::Key>& wanted,
+                                  const QueryStatsOptions& options) {
     const StatsColumns c(stats);
     const auto monitored = [&](int row) { return by_db.find(stats.text(row, c.datname)); };
     std::set<QueryTextCache::Key> keys;
@@ -190,7 +199,7 @@ void QueryStatsReader::write_rows(pg::Session& session, const std::string& schem
             keys.insert(key_of(stats, row, c.dbid, c.queryid));
         }
     }
-    fetch_texts(session, schema, keys);
+    fetch_texts(session, schema, keys, options);
     wanted.merge(keys);
     // Each entry is written straight from its row: the backend's shape (counters, times in ms),
     // then the computed members and the (obfuscated) text.
@@ -210,7 +219,7 @@ void QueryStatsReader::write_rows(pg::Session& session, const std::string& schem
 }
 
 void QueryStatsReader::fetch_texts(pg::Session& session, const std::string& schema,
-                                   const std::set<QueryTextCache::Key>& wanted) {
+                                   const std::set<QueryTextCache::Key>& wanted, const QueryStatsOptions& options) {
     std::string ids;
     for (const auto& key : wanted) {
         if (cache_.find(key) == nullptr) {
@@ -221,6 +230,7 @@ void QueryStatsReader::fetch_texts(pg::Session& session, const std::string& sche
         return;
     }
     // Inside the cursor's transaction: a failure here rolls back to the savepoint, not the cursor.
+    check_budget(options);
     session.query("SAVEPOINT pga_query_texts");
     try {
         const auto r = session.query(query_text_sql(schema), {"{" + ids + "}"});
@@ -240,7 +250,8 @@ void QueryStatsReader::fetch_texts(pg::Session& session, const std::string& sche
 void QueryStatsCollector::collect(const collect::Context& ctx, collect::Output& out) {
     std::lock_guard lock(mutex_);
     auto conn = ctx.borrow(ctx.config.postgresql.database);
-    reader_.read(*conn, {ctx.config.postgresql.query_stats_limit, ctx.databases}, out);
+    reader_.read(*conn, {ctx.config.postgresql.query_stats_limit, ctx.databases, [&ctx] { return ctx.expired(); }},
+                 out);
 }
 
 std::unique_ptr<collect::Collector> make_query_stats() {

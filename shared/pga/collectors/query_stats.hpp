@@ -9,6 +9,7 @@
 #include "pga/collectors/query_text.hpp"
 #include "pga/pg/session.hpp"
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -18,6 +19,9 @@ namespace pga::collectors {
 struct QueryStatsOptions {
     std::int64_t limit = 100;           // top statements per database
     std::vector<std::string> databases; // databases to report
+    // Returns true once the run's time budget is spent: checked before each FETCH and text read
+    // (a cancel sent while the session was idle between two of them would be lost).
+    std::function<bool()> expired = [] { return false; };
 };
 
 // One database's entries, each serialized as it is read: 10,000 statements are a few megabytes of
@@ -46,8 +50,10 @@ private:
     // Writes the entries of one batch of statistics rows to their databases, fetching the texts not
     // cached yet; adds the batch's keys to wanted.
     void write_rows(pg::Session& session, const std::string& schema, const pg::Result& stats,
-                    QueryStatsDatabases& by_db, std::set<QueryTextCache::Key>& wanted);
-    void fetch_texts(pg::Session& session, const std::string& schema, const std::set<QueryTextCache::Key>& wanted);
+                    QueryStatsDatabases& by_db, std::set<QueryTextCache::Key>& wanted,
+                    const QueryStatsOptions& options);
+    void fetch_texts(pg::Session& session, const std::string& schema, const std::set<QueryTextCache::Key>& wanted,
+                     const QueryStatsOptions& options);
     QueryTextCache cache_;
 };
 

@@ -51,8 +51,9 @@ Gzip::~Gzip() {
 
 void Gzip::add(std::string_view data) {
     if (state_->finished) {
-        throw std::logic_error("gzip: data added after finish");
+        throw std::logic_error("gzip: data added after finish or after a failure");
     }
+    state_->finished = true; // until this piece is in: a failure midway leaves no usable member
     constexpr std::size_t k_slice = std::size_t{1} << 30; // avail_in is 32 bits wide
     while (!data.empty()) {
         const auto n = std::min(data.size(), k_slice);
@@ -61,14 +62,16 @@ void Gzip::add(std::string_view data) {
         state_->run(Z_NO_FLUSH);
         data.remove_prefix(n);
     }
+    state_->finished = false;
 }
 
 std::string Gzip::finish() {
-    if (!state_->finished) {
-        state_->zs.avail_in = 0;
-        state_->run(Z_FINISH);
-        state_->finished = true;
+    if (state_->finished) {
+        throw std::logic_error("gzip: finished twice or after a failure");
     }
+    state_->finished = true;
+    state_->zs.avail_in = 0;
+    state_->run(Z_FINISH);
     return std::move(state_->out);
 }
 

@@ -30,7 +30,8 @@ public:
     Gzip(const Gzip&) = delete;
     Gzip& operator=(const Gzip&) = delete;
     void add(std::string_view data);
-    // Returns the member; nothing may be added afterwards.
+    // Returns the member, once. add() and finish() after it, or after either failed, throw
+    // std::logic_error.
     std::string finish();
 
 private:

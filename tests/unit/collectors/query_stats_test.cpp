@@ -196,6 +196,36 @@ TEST(QueryStats, a_failed_read_rolls_its_transaction_back) {
     EXPECT_EQ(s.queries.back(), "ROLLBACK");
 }
 
+TEST(QueryStats, a_spent_budget_stops_the_reading_before_the_next_fetch) {
+    FakeSession s;
+    script_extension(s, pg15_columns());
+    std::vector<pg::Result::FakeRow> full;
+    for (int i = 0; i < 1000; ++i) {
+        full.push_back(stat_row("app", 1, 100 + i, 1, 1, 2000));
+    }
+    s.on("FETCH", pg::Result(k_stat_columns, full)); // always a full batch: only the budget ends it
+    s.on("pg_stat_statements(true)", pg::Result({"dbid", "queryid", "query"}, {}));
+    int checks = 0;
+    collectors::QueryStatsOptions options{100, {"app"}, [&] { return ++checks > 4; }};
+    collectors::QueryStatsReader reader;
+    collect::Output out;
+    EXPECT_THROW(reader.read(s, options, out), pg::Error);
+    EXPECT_EQ(s.queries.back(), "ROLLBACK");
+    EXPECT_TRUE(out.texts.empty());
+}
+
+TEST(QueryStats, not_preloaded_at_the_first_fetch_is_unavailable_and_rolled_back) {
+    FakeSession s;
+    script_extension(s, pg15_columns());
+    s.fail("FETCH", "pg_stat_statements must be loaded via shared_preload_libraries", "55000");
+    collectors::QueryStatsReader reader;
+    collect::Output out;
+    reader.read(s, {100, {"postgres"}}, out);
+    EXPECT_NE(out.unavailable.find("shared_preload_libraries"), std::string::npos);
+    EXPECT_EQ(s.queries.back(), "ROLLBACK");
+    EXPECT_EQ(params_of(s, "DECLARE").at(0), "100"); // the per-database limit, bound as a parameter
+}
+
 TEST(QueryStats, missing_extension_is_unavailable_not_an_error) {
     FakeSession s;
     s.on("pg_catalog.pg_extension", pg::Result({"nspname"}, {}));

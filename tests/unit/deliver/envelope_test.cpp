@@ -86,6 +86,7 @@ TEST(Envelope, gzip_of_pieces_is_the_gzip_of_their_concatenation) {
     EXPECT_EQ(gunzip(packed), text);
     EXPECT_EQ(packed, gzip(text));
     EXPECT_THROW(g.add("more"), std::logic_error);
+    EXPECT_THROW(g.finish(), std::logic_error);
 }
 
 TEST(Envelope, gzip_of_nothing_is_an_empty_member) {

@@ -64,11 +64,11 @@ TEST(Spool, items_made_one_at_a_time_are_stored_in_one_transaction_in_order) {
     });
     EXPECT_EQ(asked, (std::vector<std::size_t>{0, 1, 2}));
     EXPECT_EQ(spool.stats().created, 3);
-    for (const char* id : {"p1", "p2", "p3"}) {
+    for (std::size_t i = 0; i < 3; ++i) {
         const auto e = spool.oldest();
         ASSERT_TRUE(e);
-        EXPECT_EQ(e->batch_id, id);
-        EXPECT_EQ(e->body, item(id, 0, e->body.size()).body);
+        EXPECT_EQ(e->batch_id, "p" + std::to_string(i + 1));
+        EXPECT_EQ(e->body, item("", 0, 20 + i).body);
         spool.accepted(e->id);
     }
     // An item that cannot be made stores none of the batch.
