@@ -100,9 +100,7 @@ Result Connection::query(std::string_view sql, const Params& params) {
     for (const auto& p : params) {
         values.push_back(p ? p->c_str() : nullptr);
     }
-    const std::string text(sql);
-    PGresult* raw = PQexecParams(conn_.get(), text.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
-                                 nullptr, nullptr, 0);
+    PGresult* raw = execute(std::string(sql), values);
     Result result(raw);
     const auto status = PQresultStatus(raw);
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
@@ -112,6 +110,84 @@ Result Connection::query(std::string_view sql, const Params& params) {
                     state != nullptr ? state : "");
     }
     return result;
+}
+
+namespace {
+
+// At most this many statements are remembered per connection (those seen once are forgotten to
+// make room) and this many prepared: a statement whose text changes every time never fills it.
+constexpr std::size_t k_statements_max = 128;
+constexpr int k_prepared_max = 64;
+
+std::string_view sqlstate_of(const PGresult* r) {
+    const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    return state != nullptr ? state : "";
+}
+
+bool failed(const PGresult* r) {
+    const auto status = PQresultStatus(r);
+    return status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK;
+}
+
+} // namespace
+
+PGresult* Connection::execute_unnamed(const std::string& sql, const std::vector<const char*>& values) {
+    if (prepare_ && statements_.size() >= k_statements_max) {
+        std::erase_if(statements_, [](const auto& e) { return e.second.name.empty() && !e.second.unnamed_only; });
+    }
+    if (prepare_ && statements_.size() < k_statements_max) {
+        statements_.try_emplace(sql);
+    }
+    return PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                        nullptr, 0);
+}
+
+PGresult* Connection::execute(const std::string& sql, const std::vector<const char*>& values) {
+    const auto it = prepare_ ? statements_.find(sql) : statements_.end();
+    if (it == statements_.end() || it->second.unnamed_only ||
+        (it->second.name.empty() && prepared_ >= k_prepared_max)) {
+        return execute_unnamed(sql, values);
+    }
+    Statement& s = it->second;
+    const int n = static_cast<int>(values.size());
+    if (s.name.empty()) {
+        auto name = "pga_" + std::to_string(prepared_ + 1);
+        PGresult* prepared = PQprepare(conn_.get(), name.c_str(), sql.c_str(), n, nullptr);
+        if (failed(prepared)) {
+            return recover(prepared, s, sql, values);
+        }
+        PQclear(prepared);
+        s.name = std::move(name);
+        ++prepared_;
+    }
+    PGresult* r = PQexecPrepared(conn_.get(), s.name.c_str(), n, values.data(), nullptr, nullptr, 0);
+    return failed(r) ? recover(r, s, sql, values) : r;
+}
+
+PGresult* Connection::recover(PGresult* failed_result, Statement& s, const std::string& sql,
+                              const std::vector<const char*>& values) {
+    const auto state = sqlstate_of(failed_result);
+    // 26000: our statement is gone; 42P05: the name is taken (a transaction pooler hands us
+    // another server session). 0A000 "cached plan must not change result type": what the
+    // statement reads changed shape (an extension update).
+    const bool names_lost = state == "26000" || state == "42P05";
+    const bool reshaped = state == "0A000" && !s.name.empty();
+    if (!names_lost && !reshaped) {
+        return failed_result;
+    }
+    if (names_lost) {
+        spdlog::debug("postgresql: prepared statements unavailable on this connection ({}); running unnamed", state);
+        prepare_ = false;
+        statements_.clear();
+    } else {
+        s.unnamed_only = true;
+    }
+    if (PQtransactionStatus(conn_.get()) != PQTRANS_IDLE) {
+        return failed_result; // the failure aborted an open transaction: nothing to rerun in
+    }
+    PQclear(failed_result);
+    return PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                        nullptr, 0);
 }
 
 bool Connection::healthy() {

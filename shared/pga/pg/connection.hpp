@@ -1,6 +1,9 @@
 // A libpq connection (RAII) built from keyword/value arrays, never from a concatenated string.
 // Every session is read-only and sets application_name, statement_timeout, lock_timeout and
-// search_path=pg_catalog at connect time.
+// search_path=pg_catalog at connect time. A statement run a second time on a connection is
+// prepared then and run by name from there on: the server parses and rewrites it once per
+// connection instead of every cycle, and may keep a generic plan (docs/benchmarks.md). Behind a
+// pooler that loses or shares statement names the connection falls back to unnamed statements.
 #pragma once
 
 #include "pga/pg/session.hpp"
@@ -9,8 +12,11 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 struct pg_conn;
+struct pg_result;
 
 namespace pga::pg {
 
@@ -48,13 +54,33 @@ public:
     // Returns name quoted as an SQL identifier (PQescapeIdentifier).
     std::string quote_identifier(std::string_view name) override;
 
+    // Returns the number of statements prepared on this connection.
+    int prepared_statements() const { return prepared_; }
+
 private:
     struct Deleter {
         void operator()(pg_conn* c) const;
     };
+    // A statement run on this connection: name is set once it is prepared.
+    struct Statement {
+        std::string name;
+        bool unnamed_only = false; // its cached plan changed result type: always run unnamed
+    };
+    // Runs sql, by name when it has been run before; returns libpq's result (maybe an error).
+    pg_result* execute(const std::string& sql, const std::vector<const char*>& values);
+    // Runs sql as an unnamed statement, remembering it (first sight) when there is room.
+    pg_result* execute_unnamed(const std::string& sql, const std::vector<const char*>& values);
+    // Handles a failure to prepare or run a named statement: returns an unnamed rerun when that is
+    // safe (the server lost or shares statement names, or the cached plan changed result type, and
+    // no transaction is open), else failed itself.
+    pg_result* recover(pg_result* failed, Statement& s, const std::string& sql, const std::vector<const char*>& values);
+
     std::unique_ptr<pg_conn, Deleter> conn_;
     std::string database_;
     int server_version_ = 0;
+    std::unordered_map<std::string, Statement> statements_;
+    int prepared_ = 0;
+    bool prepare_ = true; // false once the server lost or shared a statement name (a transaction pooler)
 };
 
 // Returns a description "host H port P database D" for error messages (escaped, no secrets).
