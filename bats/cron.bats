@@ -65,6 +65,17 @@ py() {
     [ ! -e "$STATE" ] # a dry run writes nothing: no lock, no sequence, no status
 }
 
+@test "cron --once --dry-run leaves an existing state_dir untouched, pg_log's position included" {
+    mkdir -p "$STATE"
+    printf 'kept\n' >"$STATE/marker"
+    cfg=$(config)
+    "$PGA_BIN/pganalytics" -c "$cfg" cron --once --dry-run >"$BATS_TEST_TMPDIR/out.json" 2>"$BATS_TEST_TMPDIR/err"
+    # pg_log ran (the test server is local) and reported no failure to save a position
+    [ "$(py "sorted({m['status'] for m in d['metrics'] if m['type'] == 'pg_log'})" "$BATS_TEST_TMPDIR/out.json")" = "['ok']" ]
+    [ "$(ls -A "$STATE")" = marker ]
+    [ "$(cat "$STATE/marker")" = kept ]
+}
+
 @test "cron --dry-run logs the guide's lines" {
     cfg=$(config)
     run --separate-stderr "$PGA_BIN/pganalytics" -c "$cfg" --log-level debug cron --once --dry-run

@@ -150,10 +150,26 @@ int CronLoop::probe_server(std::vector<std::string>& databases) {
     return version;
 }
 
+namespace {
+
+// The configuration the collectors see: in a dry run without state_dir, so what they keep there
+// (pg_log's position) is neither read nor written and the service later reads what it would have.
+std::shared_ptr<const config::Config> collectors_config(const std::shared_ptr<const config::Config>& config,
+                                                        bool write_state) {
+    if (write_state || config->collector.state_dir.empty()) {
+        return config;
+    }
+    auto copy = std::make_shared<config::Config>(*config);
+    copy->collector.state_dir.clear();
+    return copy;
+}
+
+} // namespace
+
 void CronLoop::cycle(Clock::time_point tick) {
     spdlog::info("Collecting metrics...");
     const auto started = util::SystemClock::now();
-    collect::CycleInput in{config_, pool_, {}, 0, started, tick};
+    collect::CycleInput in{collectors_config(config_, settings_.write_state), pool_, {}, 0, started, tick};
     in.server_version = probe_server(in.databases);
     auto out = manager_->run_cycle(in, &control_.stop_flag());
     if (out.abandoned) {
