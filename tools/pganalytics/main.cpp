@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
                    "Configuration file (default: $PGANALYTICS_CONFIG, else "
                    "/etc/pganalytics/collector.toml)");
     app.add_option("--log-level", log_level, "Override [collector] log_level")
-        ->check(CLI::IsMember({"trace", "debug", "info", "warning", "error", "critical", "off"}));
+        ->check(CLI::IsMember({"trace", "debug", "info", "warning", "warn", "error", "critical", "off"}));
     app.add_flag("--validate-config", validate, "Load and check the configuration, print a summary, exit");
     app.add_flag("--print-sample-config", print_sample, "Print the commented sample configuration, exit");
     app.set_version_flag("--version", version_line("pganalytics"));

@@ -76,7 +76,7 @@ std::vector<Option> collector_options() {
         opt("collector", "log_file", &C::collector, &S::log_file,
             "Log file; if it cannot be opened, logs go to stderr"),
         choices(opt("collector", "log_level", &C::collector, &S::log_level,
-                    "Log level: trace, debug, info, warning, error or critical"),
+                    "Log level: trace, debug, info, warning (or warn), error, critical or off"),
                 {"trace", "debug", "info", "warning", "warn", "error", "critical", "off"}),
     };
 }
