@@ -20,28 +20,31 @@ WHY = """
 ## Why the missed targets are missed
 
 - **S3 cycle time (p50 < 1 s, p95 < 1.5 s).** With 100 databases and pool_max_size 10, every cycle
-  starts a new backend for each database (96–100 per cycle). One bare connection costs about 25 ms
-  on this machine (fork and start-up of a backend), 1.1 s per cycle over the two cores before any
+  starts a new backend for each database (95–100 per cycle). One bare connection costs about 25 ms
+  on this machine (fork and start-up of a backend), 1.15 s per cycle over the two cores before any
   query runs. Each new backend then fills its catalog caches, so the same SQL costs several times
-  what it costs on a warm connection (pg_bloat's table estimate for 20 tables: about 25 ms in a new
-  backend, 4 ms in a warm one). The floor, the same SQL from a bare client with the same
-  connections, takes as long as our cycle (overhead 1.03× in this run, 0.91× and 1.17× in the two
-  before: the floor itself moves by ±10% between runs), so no client-side change can make S3 much
-  faster. S3k is the same cluster with every database's connection kept (pool_max_size 110): about
-  6× faster. There PostgreSQL executes 1.5–2.2 s per cycle for the role across runs, over the two
-  cores 0.7–1.1 s: the server's own floor for running every per-database type on 100 databases in
-  one cycle on this machine, which is why S3k stays just above 1 s (1168 ms, its floor 1345 ms). To
-  get well under 1 s a cycle has to run less per-database SQL. By default pg_bloat runs every 30
-  minutes and pg_schema and pg_extensions every hour; this benchmark runs them every cycle to
-  measure the worst case. Operators with more databases than pool_max_size should raise
-  pool_max_size above the database count where max_connections allows.
-- **S3k run to run.** S3k's p50 was 1263, 1591 and now 1168 ms in the last three runs, with
-  PostgreSQL-side time per cycle 1.66, 2.15 and 1.46 s: the spread is on the server.
+  what it costs on a warm connection (one database's 14 statements, run alone: 88 ms in a new
+  backend, 30 ms on a warm connection; pg_bloat's table estimate 22 ms against 6). The floor, the
+  same SQL from a bare client with the same connections, takes as long as our cycle (overhead 0.92×
+  in this run, 1.03×, 0.91× and 1.17× in the three before: the floor itself moves by ±10% between
+  runs), so no
+  client-side change can make S3 much faster; preparing statements (see below) cannot help here
+  either, as each connection runs each statement once. S3k is the same cluster with every
+  database's connection kept (pool_max_size 110): about 7× faster. There PostgreSQL executes
+  1.5–2.2 s per cycle for the role across runs, over the two cores 0.7–1.1 s: the server's own
+  floor for running every per-database type on 100 databases in one cycle on this machine, which
+  is why S3k stays around 1 s (1075 ms, its floor 991 ms). To get well under 1 s a cycle has to run
+  less per-database SQL. By default pg_bloat runs every 30 minutes and pg_schema and pg_extensions
+  every hour; this benchmark runs them every cycle to measure the worst case. Operators with more
+  databases than pool_max_size should raise pool_max_size above the database count where
+  max_connections allows.
+- **S3k run to run.** S3k's p50 was 1263, 1591, 1168 and now 1075 ms in the last four runs, with
+  PostgreSQL-side time per cycle 1.66, 2.15, 1.46 and 1.50 s: the spread is on the server.
 
 What is left in S3's peak (29.9 MiB): about 12 MiB of mapped program and libraries (libstdc++,
 libcrypto, libc, and GnuTLS, which libcurl's librtmp and libldap pull in), the cycle's 9 MB of metric texts,
 the query text cache (about 1 MB for 5,000 statements) and one FETCH of statistics. Its CPU
-(0.255 s, S3k 0.178 s) is now mostly libpq (100 connection set-ups and about 1,600 queries a cycle,
+(0.269 s, S3k 0.179 s) is now mostly libpq (100 connection set-ups and about 1,600 queries a cycle,
 each a few system calls) and writing the 9 MB of JSON.
 """
 
@@ -66,6 +69,7 @@ HISTORY = """
 | With two malloc arenas the workers' freed memory stayed resident in both | one arena (`M_ARENA_MAX=1`); the CPU time per cycle did not change | the same, A/B | 45 MiB | 32 MiB |
 | callgrind of S3 cycles: a serializer set up for every scalar member (three computed numbers and the text of each of 5,000 statements), strtod and a float printer for every float column, three looks at the null flag per value, pg_query_stats looking its columns up by name for every row; strace: the runner woken after each of the 500 runs, two thread-CPU clock reads per run, two polls per health check | scalars written directly (`std::to_chars`), a plain decimal written as PostgreSQL's text, one look per value (`pg::Result::view`), columns looked up once; the runner woken by a cycle's last run; one clock read per run; one poll | callgrind, A/B of `pga-bench -c` on the S3 cluster against the build before | CPU 371–388 ms per cycle | 293–298 ms |
 | heaptrack of S3: the peak came while pg_query_stats held libpq's result for 5,000 statements (4.4 MB) beside the texts it wrote from it | the statistics are read through a cursor, 1,000 rows per FETCH | the same | peak RSS 32 MiB | 29 MiB |
+| The server log of S3k cycles (every statement logged with its phases): each collector query was parsed, analysed, rewritten and planned anew on every run, as an unnamed statement; parse and bind (planning) took longer than execution (8.1 s and 19.6 s against 20.4 s over six cycles, two of them cold) | `pg::Connection` prepares a statement the second time it runs on a connection and runs it by name after; the server keeps its parse tree and, after five runs, may keep a generic plan (at most 64 per connection; unnamed again behind a pooler that loses names) | the server log; one database's 14 statements on a warm connection, unnamed against prepared; `make bench` | 29 ms per database per cycle; p50 S1 31 ms, S2 291 ms, S3k 1168 ms; our shared-family cycles against postgres_exporter 14.6 / 7.3 / 6.7 ms | 22 ms; S1 27 ms, S2 249 ms, S3k 1075 ms; 3.0 / 2.1 / 3.5 ms |
 """
 
 
