@@ -240,9 +240,20 @@ TEST_F(EngineTest, later_cycles_reuse_the_connections_of_the_first) {
     std::shared_ptr<pg::Pool> pool;
     (void)run_cycles(config, 1, &pool);
     const auto created_once = pool->stats().created;
-    (void)run_cycles(config, 3, &pool);
+    const auto later = run_cycles(config, 3, &pool);
     EXPECT_EQ(pool->stats().created, created_once);
     EXPECT_GT(pool->stats().reuses, pool->stats().created);
+    // On a reused connection the statements run prepared (pg_query_stats' cursor included).
+    ASSERT_EQ(later.size(), 3u);
+    for (const auto& batch : later) {
+        for (const auto& type : test::k_core_types) {
+            const auto objects = test::objects(batch, type);
+            ASSERT_FALSE(objects.empty()) << type;
+            for (const auto& o : objects) {
+                EXPECT_EQ(o["status"], "ok") << type << ": " << o.dump();
+            }
+        }
+    }
 }
 
 TEST_F(EngineTest, each_cycle_writes_the_status_file_and_a_persisted_sequence) {

@@ -3,9 +3,12 @@
 
 #include "pga/pg/trace.hpp"
 #include "pga/util/strings.hpp"
+#include "pga/util/uuid.hpp"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
+#include <cctype>
 #include <libpq-fe.h>
 #include <poll.h>
 #include <spdlog/spdlog.h>
@@ -119,14 +122,44 @@ namespace {
 constexpr std::size_t k_statements_max = 128;
 constexpr int k_prepared_max = 64;
 
-std::string_view sqlstate_of(const PGresult* r) {
-    const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-    return state != nullptr ? state : "";
+std::string_view error_field(const PGresult* r, int field) {
+    const char* value = PQresultErrorField(r, field);
+    return value != nullptr ? value : "";
 }
 
 bool failed(const PGresult* r) {
     const auto status = PQresultStatus(r);
     return status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK;
+}
+
+// Returns true for statements worth preparing: queries (and cursors over them), which the server
+// parses, analyses and plans. Transaction control and FETCH have nothing to plan, and a failure to
+// prepare them inside a transaction would abort it.
+bool preparable(std::string_view sql) {
+    const auto start = sql.find_first_not_of(" \t\r\n(");
+    if (start == std::string_view::npos) {
+        return false;
+    }
+    const auto word = sql.substr(start, sql.find_first_of(" \t\r\n(", start) - start);
+    const auto is = [&](std::string_view keyword) {
+        return word.size() == keyword.size() &&
+               std::equal(word.begin(), word.end(), keyword.begin(),
+                          [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
+    };
+    return is("select") || is("with") || is("values") || is("declare");
+}
+
+// Returns this connection's statement name prefix: random, so a server session that a pooler
+// shares with other clients (or our other connections) can never hold another statement under one
+// of our names; "" (nothing prepared) when no random bytes can be had.
+std::string statement_prefix() {
+    try {
+        auto id = util::uuid_v4();
+        std::erase(id, '-');
+        return "pga_" + id.substr(0, 16) + "_";
+    } catch (const std::exception&) {
+        return "";
+    }
 }
 
 } // namespace
@@ -143,15 +176,26 @@ PGresult* Connection::execute_unnamed(const std::string& sql, const std::vector<
 }
 
 PGresult* Connection::execute(const std::string& sql, const std::vector<const char*>& values) {
-    const auto it = prepare_ ? statements_.find(sql) : statements_.end();
+    if (!prepare_ || !preparable(sql)) {
+        return PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                            nullptr, 0);
+    }
+    const auto it = statements_.find(sql);
     if (it == statements_.end() || it->second.unnamed_only ||
         (it->second.name.empty() && prepared_ >= k_prepared_max)) {
         return execute_unnamed(sql, values);
     }
     Statement& s = it->second;
     const int n = static_cast<int>(values.size());
+    if (s.name.empty() && prefix_.empty()) {
+        prefix_ = statement_prefix();
+        prepare_ = !prefix_.empty();
+    }
+    if (!prepare_) {
+        return execute_unnamed(sql, values);
+    }
     if (s.name.empty()) {
-        auto name = "pga_" + std::to_string(prepared_ + 1);
+        auto name = prefix_ + std::to_string(prepared_ + 1);
         PGresult* prepared = PQprepare(conn_.get(), name.c_str(), sql.c_str(), n, nullptr);
         if (failed(prepared)) {
             return recover(prepared, s, sql, values);
@@ -166,12 +210,14 @@ PGresult* Connection::execute(const std::string& sql, const std::vector<const ch
 
 PGresult* Connection::recover(PGresult* failed_result, Statement& s, const std::string& sql,
                               const std::vector<const char*>& values) {
-    const auto state = sqlstate_of(failed_result);
+    const auto state = error_field(failed_result, PG_DIAG_SQLSTATE);
     // 26000: our statement is gone; 42P05: the name is taken (a transaction pooler hands us
-    // another server session). 0A000 "cached plan must not change result type": what the
-    // statement reads changed shape (an extension update).
+    // another server session). 0A000 from RevalidateCachedQuery, "cached plan must not change
+    // result type": what the statement reads changed shape (an extension update). Any other 0A000
+    // is the statement's own failure, which a rerun would only repeat.
     const bool names_lost = state == "26000" || state == "42P05";
-    const bool reshaped = state == "0A000" && !s.name.empty();
+    const bool reshaped = state == "0A000" && !s.name.empty() &&
+                          error_field(failed_result, PG_DIAG_SOURCE_FUNCTION) == "RevalidateCachedQuery";
     if (!names_lost && !reshaped) {
         return failed_result;
     }
@@ -186,6 +232,9 @@ PGresult* Connection::recover(PGresult* failed_result, Statement& s, const std::
         return failed_result; // the failure aborted an open transaction: nothing to rerun in
     }
     PQclear(failed_result);
+    if (reshaped) { // give the server its plan back (the name is ours alone: see statement_prefix)
+        PQclear(PQexec(conn_.get(), ("DEALLOCATE " + s.name).c_str()));
+    }
     return PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
                         nullptr, 0);
 }

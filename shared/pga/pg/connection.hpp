@@ -1,6 +1,6 @@
 // A libpq connection (RAII) built from keyword/value arrays, never from a concatenated string.
 // Every session is read-only and sets application_name, statement_timeout, lock_timeout and
-// search_path=pg_catalog at connect time. A statement run a second time on a connection is
+// search_path=pg_catalog at connect time. A query run a second time on a connection is
 // prepared then and run by name from there on: the server parses and rewrites it once per
 // connection instead of every cycle, and may keep a generic plan (docs/benchmarks.md). Behind a
 // pooler that loses or shares statement names the connection falls back to unnamed statements.
@@ -80,6 +80,7 @@ private:
     int server_version_ = 0;
     std::unordered_map<std::string, Statement> statements_;
     int prepared_ = 0;
+    std::string prefix_;  // random per connection: "pga_<16 hex>_"
     bool prepare_ = true; // false once the server lost or shared a statement name (a transaction pooler)
 };
 
