@@ -1,6 +1,7 @@
 // Integration tests of the connection pool on the shared PostgreSQL: the hard cap across databases
 // counted in pg_stat_activity, reuse, replacement of a terminated connection, eviction of another
-// database's idle connection at the cap (a duplicate first), bounded waiting, reconnect back-off and idle expiry.
+// database's idle connection at the cap (a duplicate first, the warm database's last), bounded waiting, reconnect
+// back-off and idle expiry.
 #include "catalog_support.hpp"
 #include "engine_support.hpp"
 #include "pga/pg/pool.hpp"
@@ -148,6 +149,23 @@ TEST_F(PoolTest, at_the_cap_a_second_idle_connection_to_one_database_goes_before
     EXPECT_EQ(pool.acquire("pool_b")->value("SELECT current_database()"), "pool_b");
     const auto stats = pool.stats();
     EXPECT_EQ(stats.created, 4u); // a, a, b, c: pool_b's only connection was kept
+    EXPECT_EQ(stats.reuses, 1u);
+    EXPECT_EQ(stats.closed, 1u);
+    EXPECT_LE(connections_in_server(), 3);
+}
+
+TEST_F(PoolTest, at_the_cap_the_warm_databases_only_idle_connection_goes_last) {
+    pg::Pool pool(params(), {0, 3});
+    pool.maintain("postgres"); // min_size 0: opens nothing, marks the maintenance database warm
+    {
+        auto p = pool.acquire("postgres");
+        auto a = pool.acquire("pool_a");
+        auto b = pool.acquire("pool_b");
+    } // returned b, a, then postgres: the newest idle connection is the warm database's
+    EXPECT_EQ(pool.acquire("pool_c")->value("SELECT current_database()"), "pool_c");
+    EXPECT_EQ(pool.acquire("postgres")->value("SELECT current_database()"), "postgres");
+    const auto stats = pool.stats();
+    EXPECT_EQ(stats.created, 4u); // postgres, a, b, c: the warm database's connection was kept
     EXPECT_EQ(stats.reuses, 1u);
     EXPECT_EQ(stats.closed, 1u);
     EXPECT_LE(connections_in_server(), 3);

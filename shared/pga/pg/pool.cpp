@@ -40,6 +40,7 @@ struct Pool::State {
     int peak_active = 0;
     std::map<std::string, Backoff> backoff;
     PoolStats counters;
+    std::string warm_db; // the database maintain() keeps warm (the maintenance database)
 
     // Takes the most recently returned idle connection to db, or nullptr.
     std::unique_ptr<Connection> take_idle(const std::string& db) {
@@ -74,14 +75,26 @@ struct Pool::State {
         if (idle.empty()) {
             return nullptr;
         }
+        // The warm database's only idle connection goes last: the next cycle's probe and its
+        // cluster-wide types need it first, and closing it right after the probe returned it
+        // made the cluster-wide types open it again in the same cycle.
         auto victim = std::prev(idle.end());
+        bool duplicate = false;
         for (auto it = idle.rbegin(); it != idle.rend(); ++it) {
             const auto& db = it->conn->database();
             const auto same = std::count_if(idle.begin(), idle.end(),
                                             [&db](const Idle& other) { return other.conn->database() == db; });
             if (same > 1) {
                 victim = std::next(it).base();
+                duplicate = true;
                 break;
+            }
+        }
+        if (!duplicate && !warm_db.empty() && victim->conn->database() == warm_db) {
+            const auto other = std::find_if(idle.rbegin(), idle.rend(),
+                                            [this](const Idle& i) { return i.conn->database() != warm_db; });
+            if (other != idle.rend()) {
+                victim = std::next(other).base();
             }
         }
         auto conn = std::move(victim->conn);
@@ -261,6 +274,7 @@ void Pool::maintain(const std::string& warm_db) {
     auto& s = *state_;
     std::vector<std::unique_ptr<Connection>> expired;
     std::unique_lock lock(s.mutex);
+    s.warm_db = warm_db;
     const auto cutoff = Clock::now() - s.options.idle_timeout;
     while (!s.idle.empty() && s.idle.front().since < cutoff && s.open > s.options.min_size) {
         expired.push_back(s.take_oldest_idle());
