@@ -164,21 +164,24 @@ std::string statement_prefix() {
 
 } // namespace
 
-PGresult* Connection::execute_unnamed(const std::string& sql, const std::vector<const char*>& values) {
-    if (prepare_ && statements_.size() >= k_statements_max) {
-        std::erase_if(statements_, [](const auto& e) { return e.second.name.empty() && !e.second.unnamed_only; });
-    }
-    if (prepare_ && statements_.size() < k_statements_max) {
-        statements_.try_emplace(sql);
-    }
+PGresult* Connection::run_unnamed(const std::string& sql, const std::vector<const char*>& values) {
     return PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
                         nullptr, 0);
 }
 
+PGresult* Connection::execute_unnamed(const std::string& sql, const std::vector<const char*>& values) {
+    if (statements_.size() >= k_statements_max) {
+        std::erase_if(statements_, [](const auto& e) { return e.second.name.empty() && !e.second.unnamed_only; });
+    }
+    if (statements_.size() < k_statements_max) {
+        statements_.try_emplace(sql);
+    }
+    return run_unnamed(sql, values);
+}
+
 PGresult* Connection::execute(const std::string& sql, const std::vector<const char*>& values) {
     if (!prepare_ || !preparable(sql)) {
-        return PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
-                            nullptr, 0);
+        return run_unnamed(sql, values);
     }
     const auto it = statements_.find(sql);
     if (it == statements_.end() || it->second.unnamed_only ||
@@ -187,14 +190,11 @@ PGresult* Connection::execute(const std::string& sql, const std::vector<const ch
     }
     Statement& s = it->second;
     const int n = static_cast<int>(values.size());
-    if (s.name.empty() && prefix_.empty()) {
-        prefix_ = statement_prefix();
-        prepare_ = !prefix_.empty();
-    }
-    if (!prepare_) {
-        return execute_unnamed(sql, values);
-    }
     if (s.name.empty()) {
+        if (prefix_.empty() && (prefix_ = statement_prefix()).empty()) {
+            prepare_ = false; // no random bytes for unique names: nothing is prepared
+            return run_unnamed(sql, values);
+        }
         auto name = prefix_ + std::to_string(prepared_ + 1);
         PGresult* prepared = PQprepare(conn_.get(), name.c_str(), sql.c_str(), n, nullptr);
         if (failed(prepared)) {
@@ -235,8 +235,7 @@ PGresult* Connection::recover(PGresult* failed_result, Statement& s, const std::
     if (reshaped) { // give the server its plan back (the name is ours alone: see statement_prefix)
         PQclear(PQexec(conn_.get(), ("DEALLOCATE " + s.name).c_str()));
     }
-    return PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
-                        nullptr, 0);
+    return run_unnamed(sql, values);
 }
 
 bool Connection::healthy() {

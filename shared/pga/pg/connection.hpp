@@ -68,7 +68,10 @@ private:
     };
     // Runs sql, by name when it has been run before; returns libpq's result (maybe an error).
     pg_result* execute(const std::string& sql, const std::vector<const char*>& values);
-    // Runs sql as an unnamed statement, remembering it (first sight) when there is room.
+    // Runs sql as an unnamed statement.
+    pg_result* run_unnamed(const std::string& sql, const std::vector<const char*>& values);
+    // Runs sql as an unnamed statement, remembering it (first sight) when there is room (only
+    // while preparing is on).
     pg_result* execute_unnamed(const std::string& sql, const std::vector<const char*>& values);
     // Handles a failure to prepare or run a named statement: returns an unnamed rerun when that is
     // safe (the server lost or shares statement names, or the cached plan changed result type, and
