@@ -68,6 +68,15 @@ wait
 passed=0
 failed=0
 skipped=0
+# The names of the tests that failed, comma separated (gtest --gtest_brief prints no count).
+failed_tests() {
+    grep -oE '^\[  FAILED  \] [A-Za-z0-9_/.]+ \(' "$1" | sed -E 's/^\[  FAILED  \] //; s/ \($//' |
+        sort -u | paste -sd, | sed 's/,/, /g'
+}
+# gtest's failure messages: the lines from each "file:line: Failure" to its "[  FAILED  ]".
+failure_excerpt() {
+    awk '/: Failure$/ { on = 1 } on { print } /^\[  FAILED  \] .* \([0-9]+ ms\)$/ { on = 0 }' "$1" | head -n 60
+}
 report() {
     printf '%s\n' "$1"
     [[ -z $summary_file ]] || printf '%s\n' "$1" >>"$summary_file"
@@ -90,11 +99,15 @@ for v in $versions; do
         skipped=$((skipped + 1))
         ;;
     *)
-        result="FAILED (exit $rc; $(grep -m1 -oE '[0-9]+ FAILED TESTS?' "$log" || echo 'see the log'))"
+        names=$(failed_tests "$log")
+        result="FAILED (exit $rc; ${names:-no failed test named, see the log})"
         failed=$((failed + 1))
         ;;
     esac
     report "$(printf 'PostgreSQL %-3s %s  [%ss run, %ss fetch, %s]' "$v" "$result" "$secs" "${fetch_secs[$v]}" "$log")"
+    # The log stays in the build directory, which a CI clone may not keep: the failures' own
+    # messages (gtest's lines before each "[  FAILED  ]", at most 60) go into the summary too.
+    [[ $rc == 0 || $rc == 77 ]] || failure_excerpt "$log" | while IFS= read -r line; do report "    $line"; done
 done
 echo "test-matrix: $passed passed, $failed failed, $skipped skipped in $((SECONDS - matrix_start))s ($jobs at a time)"
 if ((failed > 0)); then exit 1; fi

@@ -9,7 +9,10 @@
 #include <csignal>
 #include <fcntl.h>
 #include <filesystem>
+#include <fstream>
+#include <set>
 #include <spawn.h>
+#include <sstream>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -173,6 +176,47 @@ int count_json_documents(const std::string& path) {
         }
     }
     return documents;
+}
+
+namespace {
+
+// Local ports of the ESTABLISHED TCP sockets in /proc/net/tcp and tcp6 ("sl local rem st ...",
+// local as hex address:port, st 01 = ESTABLISHED).
+std::set<int> established_local_ports() {
+    std::set<int> ports;
+    for (const char* path : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+        std::ifstream in(path);
+        std::string line;
+        std::getline(in, line); // header
+        while (std::getline(in, line)) {
+            std::istringstream fields(line);
+            std::string sl, local, remote, st;
+            if (!(fields >> sl >> local >> remote >> st) || st != "01") {
+                continue;
+            }
+            const auto colon = local.rfind(':');
+            if (colon != std::string::npos) {
+                ports.insert(std::stoi(local.substr(colon + 1), nullptr, 16));
+            }
+        }
+    }
+    return ports;
+}
+
+} // namespace
+
+int held_connections(const PgServer& server, const std::string& filter) {
+    const auto listed = server.query_value(
+        "SELECT coalesce(string_agg(client_port::text, ','), '') FROM pg_stat_activity WHERE " + filter);
+    const auto established = established_local_ports();
+    int held = 0;
+    std::istringstream ports(listed);
+    for (std::string port; std::getline(ports, port, ',');) {
+        if (std::stoi(port) > 0 && established.count(std::stoi(port)) != 0) {
+            ++held;
+        }
+    }
+    return held;
 }
 
 } // namespace pga::test

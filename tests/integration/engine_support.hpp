@@ -66,6 +66,12 @@ pid_t spawn(const std::vector<std::string>& argv, const std::string& out_path, c
 // Waits up to timeout_ms for pid to exit; returns its exit code, or -1 on timeout (pid then killed).
 int wait_exit(pid_t pid, int timeout_ms);
 
+// Counts the backends in pg_stat_activity matching the SQL condition `filter` whose client still
+// holds its connection: a backend stays listed for the moment it takes to exit after its client
+// closed the connection, so a row counts only while the client's end of its loopback TCP
+// connection (client_port, in /proc/net/tcp) is ESTABLISHED. For caps counted on the server.
+int held_connections(const PgServer& server, const std::string& filter);
+
 // Returns the number of complete top-level JSON documents in a file of concatenated documents.
 int count_json_documents(const std::string& path);
 

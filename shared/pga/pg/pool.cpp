@@ -131,6 +131,21 @@ struct Pool::State {
         ++counters.closed;
     }
 
+    // Closes conns with the lock released and only then frees their slots: freed first, another
+    // borrower could open a connection while these are still open, over the cap.
+    void close_then_free(std::vector<std::unique_ptr<Connection>>& conns, std::unique_lock<std::mutex>& lock) {
+        if (conns.empty()) {
+            return;
+        }
+        const auto n = conns.size();
+        lock.unlock();
+        conns.clear();
+        lock.lock();
+        for (std::size_t i = 0; i < n; ++i) {
+            mark_closed();
+        }
+    }
+
     // Throws when connections to db are backed off after recent failures.
     void check_backoff(const std::string& db) const {
         const auto it = backoff.find(db);
@@ -220,10 +235,10 @@ Lease Pool::acquire(const std::string& dbname, Clock::time_point deadline) {
             return open_new(dbname);
         }
         if (auto other = s.take_newest_idle()) {
-            s.mark_closed();
-            lock.unlock();
-            other.reset(); // closes the other database's idle connection to make room
-            lock.lock();
+            // Closes the other database's idle connection to make room.
+            std::vector<std::unique_ptr<Connection>> closing;
+            closing.push_back(std::move(other));
+            s.close_then_free(closing, lock);
             continue;
         }
         if (s.returned.wait_until(lock, deadline) == std::cv_status::timeout && Clock::now() >= deadline) {
@@ -276,10 +291,11 @@ void Pool::maintain(const std::string& warm_db) {
     std::unique_lock lock(s.mutex);
     s.warm_db = warm_db;
     const auto cutoff = Clock::now() - s.options.idle_timeout;
-    while (!s.idle.empty() && s.idle.front().since < cutoff && s.open > s.options.min_size) {
+    while (!s.idle.empty() && s.idle.front().since < cutoff &&
+           s.open - static_cast<int>(expired.size()) > s.options.min_size) {
         expired.push_back(s.take_oldest_idle());
-        s.mark_closed();
     }
+    s.close_then_free(expired, lock);
     while (s.open < s.options.min_size) {
         const auto b = s.backoff.find(warm_db);
         if (b != s.backoff.end() && Clock::now() < b->second.retry_at) {
@@ -302,21 +318,17 @@ void Pool::maintain(const std::string& warm_db) {
         }
     }
     s.returned.notify_all();
-    lock.unlock();
-    expired.clear();
 }
 
 void Pool::close_idle() {
     auto& s = *state_;
     std::vector<std::unique_ptr<Connection>> closing;
-    {
-        std::lock_guard lock(s.mutex);
-        while (auto conn = s.take_oldest_idle()) {
-            closing.push_back(std::move(conn));
-            s.mark_closed();
-        }
-        s.returned.notify_all();
+    std::unique_lock lock(s.mutex);
+    while (auto conn = s.take_oldest_idle()) {
+        closing.push_back(std::move(conn));
     }
+    s.close_then_free(closing, lock);
+    s.returned.notify_all();
 }
 
 PoolStats Pool::stats() const {
