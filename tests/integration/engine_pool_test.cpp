@@ -1,7 +1,7 @@
 // Integration tests of the connection pool on the shared PostgreSQL: the hard cap across databases
 // counted in pg_stat_activity, reuse, replacement of a terminated connection, eviction of another
-// database's idle connection at the cap (a duplicate first, the warm database's last), bounded waiting, reconnect
-// back-off and idle expiry.
+// database's idle connection at the cap (a duplicate first, the warm database's and a held
+// database's last), bounded waiting, reconnect back-off and idle expiry.
 #include "catalog_support.hpp"
 #include "engine_support.hpp"
 #include "pga/pg/pool.hpp"
@@ -175,6 +175,37 @@ TEST_F(PoolTest, at_the_cap_the_warm_databases_only_idle_connection_goes_last) {
     EXPECT_EQ(held_in_server(), 3);
 }
 
+TEST_F(PoolTest, at_the_cap_a_held_databases_idle_connection_is_kept_while_another_can_go) {
+    pg::Pool pool(params(), {0, 2});
+    { auto a = pool.acquire("pool_a"); }
+    { auto b = pool.acquire("pool_b"); } // the newest idle connection
+    {
+        const auto hold = pool.hold("pool_b"); // pool_b's task is between two borrows
+        EXPECT_EQ(pool.acquire("pool_c")->value("SELECT current_database()"), "pool_c");
+        EXPECT_EQ(pool.acquire("pool_b")->value("SELECT current_database()"), "pool_b");
+    }
+    auto stats = pool.stats();
+    EXPECT_EQ(stats.created, 3u); // a, b, c: pool_a's connection made room, pool_b's was kept
+    EXPECT_EQ(stats.reuses, 1u);
+    EXPECT_EQ(stats.closed, 1u);
+    // Released, the hold no longer counts: the newest idle connection (pool_b's) makes room.
+    EXPECT_EQ(pool.acquire("pool_a")->value("SELECT current_database()"), "pool_a");
+    EXPECT_EQ(pool.acquire("pool_c")->value("SELECT current_database()"), "pool_c");
+    stats = pool.stats();
+    EXPECT_EQ(stats.created, 4u);
+    EXPECT_EQ(stats.reuses, 2u);
+    EXPECT_EQ(held_in_server(), 2);
+}
+
+TEST_F(PoolTest, at_the_cap_a_held_databases_only_idle_connection_still_makes_room_when_nothing_else_can) {
+    pg::Pool pool(params(), {0, 1});
+    { auto a = pool.acquire("pool_a"); }
+    const auto hold = pool.hold("pool_a");
+    EXPECT_EQ(pool.acquire("pool_b")->value("SELECT current_database()"), "pool_b");
+    EXPECT_EQ(pool.stats().closed, 1u);
+    EXPECT_EQ(held_in_server(), 1);
+}
+
 TEST_F(PoolTest, a_borrow_waits_for_a_busy_pool_and_gives_up_after_the_timeout) {
     pg::PoolOptions o;
     o.min_size = 0;
@@ -184,17 +215,26 @@ TEST_F(PoolTest, a_borrow_waits_for_a_busy_pool_and_gives_up_after_the_timeout) 
     auto held = pool.acquire("pool_a");
     const auto start = std::chrono::steady_clock::now();
     try {
-        (void)pool.acquire("pool_a");
+        (void)pool.acquire("pool_a"); // acquire_timeout
         FAIL() << "acquire should time out";
     } catch (const pg::Error& e) {
         EXPECT_NE(std::string(e.what()).find("failed to acquire connection from pool"), std::string::npos);
     }
     EXPECT_GE(std::chrono::steady_clock::now() - start, 250ms);
+    // A deadline set per borrow shortens acquire_timeout, never lengthens it.
+    const auto before = std::chrono::steady_clock::now();
+    EXPECT_THROW((void)pool.acquire("pool_a", before + 10s), pg::Error);
+    EXPECT_LT(std::chrono::steady_clock::now() - before, 5s);
+    // A borrow waiting for the busy pool gets the connection when it is returned. The wait must
+    // outlast a loaded machine's scheduling of the releaser: a pool with a 30 s timeout.
+    o.acquire_timeout = 30s;
+    pg::Pool patient(params(), o);
+    auto taken = patient.acquire("pool_a");
     std::thread releaser([&] {
         std::this_thread::sleep_for(50ms);
-        held = pg::Lease();
+        taken = pg::Lease();
     });
-    auto next = pool.acquire("pool_a");
+    auto next = patient.acquire("pool_a");
     releaser.join();
     EXPECT_TRUE(next);
 }

@@ -36,6 +36,7 @@ pg::PoolOptions pool_options(const config::Config& config) {
     o.min_size = static_cast<int>(pg.pool_min_size);
     o.max_size = static_cast<int>(pg.pool_max_size);
     o.idle_timeout = seconds(pg.pool_idle_timeout_s);
+    o.warm_db = pg.database; // the probe's and the cluster-wide types' database, from the first cycle
     return o;
 }
 

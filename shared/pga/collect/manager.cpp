@@ -229,6 +229,7 @@ void CollectorManager::submit(const std::vector<std::shared_ptr<Slot>>& slots, s
     // connection per worker beside one per database, the cluster-wide types share one task too,
     // queued first: run side by side they held up to one maintenance-database connection per
     // worker, pushing monitored databases' connections out of the pool (S2 in docs/benchmarks.md).
+    // Each task holds its database in the pool while it runs (pg::PoolHold).
     const auto workers = static_cast<std::size_t>(pool_->size());
     const bool bundle = databases > 1 && databases >= workers;
     const bool share_cluster_wide =
@@ -253,6 +254,14 @@ void CollectorManager::submit(const std::vector<std::shared_ptr<Slot>>& slots, s
             continue;
         }
         pool_->submit([runs = std::move(b.second), sync = sync_] {
+            // The database stays held while its runs go one after the other, so another task at the
+            // pool's cap does not close its connection between two of them (the cluster-wide task
+            // holds the maintenance database its runs borrow).
+            const auto& first = *runs.front().slot;
+            pg::PoolHold hold;
+            if (first.pool) {
+                hold = first.pool->hold(first.database.empty() ? first.config->postgresql.database : first.database);
+            }
             auto cpu = thread_cpu_us();
             for (const auto& q : runs) {
                 cpu = run_queued(q, sync, cpu);

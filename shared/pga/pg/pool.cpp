@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 #include <spdlog/spdlog.h>
+#include <utility>
 #include <vector>
 
 namespace pga::pg {
@@ -40,7 +41,8 @@ struct Pool::State {
     int peak_active = 0;
     std::map<std::string, Backoff> backoff;
     PoolStats counters;
-    std::string warm_db; // the database maintain() keeps warm (the maintenance database)
+    std::string warm_db;             // the database maintain() keeps warm (the maintenance database)
+    std::map<std::string, int> held; // databases held by PoolHold, and by how many
 
     // Takes the most recently returned idle connection to db, or nullptr.
     std::unique_ptr<Connection> take_idle(const std::string& db) {
@@ -64,37 +66,39 @@ struct Pool::State {
         return conn;
     }
 
-    // Removes the most recently returned idle connection (of any database) for closing. At the cap
-    // the collection loop visits more databases than the pool holds in the same order every
-    // cycle; closing the newest keeps the others for the next cycle, where closing the oldest
-    // would close exactly the one needed next (pga-bench, docs/benchmarks.md).
-    // A database with a second idle connection gives one up first: concurrent cluster-wide
-    // collectors leave several idle connections to the maintenance database, and closing one of
-    // those keeps a database's only connection (S2 in docs/benchmarks.md).
+    // Removes an idle connection (of any database) for closing, the most recently returned of the
+    // first kind there is:
+    // 1. a second idle connection to one database: concurrent cluster-wide collectors leave
+    //    several idle connections to the maintenance database, and closing one of those keeps a
+    //    database's only connection (S2 in docs/benchmarks.md);
+    // 2. any other, so at the cap, where the collection loop visits more databases than the pool
+    //    holds in the same order every cycle, the older ones stay for the next cycle (closing the
+    //    oldest would close exactly the one needed next: pga-bench, docs/benchmarks.md);
+    // 3. the warm database's: the next cycle's probe and its cluster-wide types need it first,
+    //    and closing it right after the probe returned it made them open it again in the same cycle;
+    // 4. a held database's (see PoolHold), whose next borrow is coming.
     std::unique_ptr<Connection> take_newest_idle() {
         if (idle.empty()) {
             return nullptr;
         }
-        // The warm database's only idle connection goes last: the next cycle's probe and its
-        // cluster-wide types need it first, and closing it right after the probe returned it
-        // made the cluster-wide types open it again in the same cycle.
-        auto victim = std::prev(idle.end());
-        bool duplicate = false;
-        for (auto it = idle.rbegin(); it != idle.rend(); ++it) {
-            const auto& db = it->conn->database();
-            const auto same = std::count_if(idle.begin(), idle.end(),
-                                            [&db](const Idle& other) { return other.conn->database() == db; });
-            if (same > 1) {
-                victim = std::next(it).base();
-                duplicate = true;
-                break;
+        const auto rank = [this](const std::string& db) {
+            if (std::count_if(idle.begin(), idle.end(), [&db](const Idle& i) { return i.conn->database() == db; }) >
+                1) {
+                return 1;
             }
-        }
-        if (!duplicate && !warm_db.empty() && victim->conn->database() == warm_db) {
-            const auto other = std::find_if(idle.rbegin(), idle.rend(),
-                                            [this](const Idle& i) { return i.conn->database() != warm_db; });
-            if (other != idle.rend()) {
-                victim = std::next(other).base();
+            if (held.count(db) != 0) {
+                return 4;
+            }
+            return !warm_db.empty() && db == warm_db ? 3 : 2;
+        };
+        auto victim = idle.end();
+        int best = 5;
+        for (auto it = idle.end(); it != idle.begin();) {
+            --it;
+            const int r = rank(it->conn->database());
+            if (r < best) {
+                best = r;
+                victim = it;
             }
         }
         auto conn = std::move(victim->conn);
@@ -206,6 +210,7 @@ Pool::Pool(ConnParams base, PoolOptions options) : state_(std::make_unique<State
     state_->options.max_size = std::max(1, options.max_size);
     state_->options.min_size = std::clamp(options.min_size, 0, state_->options.max_size);
     state_->counters.max_size = state_->options.max_size;
+    state_->warm_db = options.warm_db;
 }
 
 Pool::~Pool() {
@@ -329,6 +334,39 @@ void Pool::close_idle() {
     }
     s.close_then_free(closing, lock);
     s.returned.notify_all();
+}
+
+PoolHold Pool::hold(const std::string& db) {
+    std::lock_guard lock(state_->mutex);
+    ++state_->held[db];
+    return PoolHold(this, db);
+}
+
+void Pool::unhold(const std::string& db) {
+    std::lock_guard lock(state_->mutex);
+    const auto it = state_->held.find(db);
+    if (it != state_->held.end() && --it->second <= 0) {
+        state_->held.erase(it);
+    }
+}
+
+PoolHold::PoolHold(PoolHold&& other) noexcept : pool_(std::exchange(other.pool_, nullptr)), db_(std::move(other.db_)) {}
+
+PoolHold& PoolHold::operator=(PoolHold&& other) noexcept {
+    if (this != &other) {
+        if (pool_ != nullptr) {
+            pool_->unhold(db_);
+        }
+        pool_ = std::exchange(other.pool_, nullptr);
+        db_ = std::move(other.db_);
+    }
+    return *this;
+}
+
+PoolHold::~PoolHold() {
+    if (pool_ != nullptr) {
+        pool_->unhold(db_);
+    }
 }
 
 PoolStats Pool::stats() const {

@@ -19,6 +19,7 @@ struct PoolOptions {
     std::chrono::milliseconds acquire_timeout{30000};
     std::chrono::milliseconds backoff_initial{1000}; // first reconnect delay after a failed attempt
     std::chrono::milliseconds backoff_max{60000};    // the delay doubles per failure up to this
+    std::string warm_db{}; // the maintenance database, closed last at the cap (maintain() sets it too)
 };
 
 // Counters since the pool was created (acquisitions, reuses, created, failed are cumulative).
@@ -62,6 +63,27 @@ private:
     bool discard_ = false;
 };
 
+class Pool;
+
+// Marks a database as being worked on by a run of several borrows one after the other (one
+// database's collectors in one task): between two borrows its idle connection is the newest, and
+// without the hold another borrower at the cap would close it for the next borrow to reopen.
+class PoolHold {
+public:
+    PoolHold() = default;
+    PoolHold(PoolHold&& other) noexcept;
+    PoolHold& operator=(PoolHold&& other) noexcept;
+    PoolHold(const PoolHold&) = delete;
+    PoolHold& operator=(const PoolHold&) = delete;
+    ~PoolHold();
+
+private:
+    friend class Pool;
+    PoolHold(Pool* pool, std::string db) : pool_(pool), db_(std::move(db)) {}
+    Pool* pool_ = nullptr;
+    std::string db_;
+};
+
 class Pool {
 public:
     // `base` holds everything but dbname; the pool sets dbname per borrow.
@@ -80,6 +102,9 @@ public:
     void maintain(const std::string& warm_db);
     // Closes every idle connection (active ones close when returned).
     void close_idle();
+    // Holds db until the returned object is destroyed: at the cap, an idle connection to a held
+    // database is closed to make room only when no other idle connection can be.
+    PoolHold hold(const std::string& db);
     PoolStats stats() const;
     int max_size() const;
     // Returns the most connections in use at once since the previous call, and restarts the count.
@@ -87,6 +112,8 @@ public:
 
 private:
     friend class Lease;
+    friend class PoolHold;
+    void unhold(const std::string& db);
     void give_back(std::unique_ptr<Connection> conn, bool discard);
     Lease open_new(const std::string& dbname);
     struct State;
