@@ -340,6 +340,7 @@ write_conf() {
         printf 'logging_collector = on\n'
         printf 'log_directory = %s\n' "$(conf_quote "$dir/log")"
         printf "log_filename = 'postgresql-%%Y-%%m-%%d_%%H%%M%%S.log'\n"
+        printf 'log_rotation_age = 0\n' # no rotation at midnight under a test that reads the current file
         local kv
         for kv in "$@"; do printf '%s = %s\n' "${kv%%=*}" "$(conf_quote "${kv#*=}")"; done
     } >"$dir/data/pgcluster.conf"

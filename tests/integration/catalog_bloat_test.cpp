@@ -15,7 +15,7 @@ protected:
         if (IsSkipped()) {
             return;
         }
-        server().exec_sql("DROP DATABASE IF EXISTS bloat_db");
+        server().exec_sql("DROP DATABASE IF EXISTS bloat_db WITH (FORCE)");
         server().exec_sql("CREATE DATABASE bloat_db");
         server().exec_sql("CREATE EXTENSION pgstattuple; CREATE TABLE bloat_t (id int PRIMARY KEY, pad text)"
                           " WITH (autovacuum_enabled = false); INSERT INTO bloat_t SELECT g, repeat('x', 100)"

@@ -18,7 +18,7 @@ protected:
         if (IsSkipped()) {
             return;
         }
-        server().exec_sql("DROP DATABASE IF EXISTS inv_db");
+        server().exec_sql("DROP DATABASE IF EXISTS inv_db WITH (FORCE)");
         server().exec_sql("CREATE DATABASE inv_db");
         server().exec_sql(
             "CREATE EXTENSION pgstattuple;"

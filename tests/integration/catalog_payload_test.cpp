@@ -12,7 +12,7 @@ using namespace pga::test;
 class CatalogPayload : public PgTest {};
 
 TEST_F(CatalogPayload, every_collector_works_for_pg_monitor_and_validates) {
-    server().exec_sql("DROP DATABASE IF EXISTS payload_db");
+    server().exec_sql("DROP DATABASE IF EXISTS payload_db WITH (FORCE)");
     server().exec_sql("CREATE DATABASE payload_db");
     char tmpl[] = "/tmp/pga-payload-XXXXXX";
     const std::string state_dir = ::mkdtemp(tmpl);

@@ -197,7 +197,9 @@ TEST(DeliverOutage, shutdown_is_bounded_while_the_backend_hangs) {
     std::this_thread::sleep_for(300ms);
     const auto start = util::SteadyClock::now();
     rig.sink->shutdown(start + 1s);
-    EXPECT_LT(util::SteadyClock::now() - start, 3s);
+    // The deadline (1 s), plus up to a second until curl's progress callback sees it on an idle
+    // transfer, plus slack for a loaded machine: far below the 60 s hang.
+    EXPECT_LT(util::SteadyClock::now() - start, 5s);
     EXPECT_EQ(test::spool_stats(rig.dir).batches, 1); // still spooled for the next start
     rig.backend.clear();
 }

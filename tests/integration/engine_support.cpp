@@ -180,9 +180,13 @@ int count_json_documents(const std::string& path) {
 
 namespace {
 
-// Local ports of the ESTABLISHED TCP sockets in /proc/net/tcp and tcp6 ("sl local rem st ...",
-// local as hex address:port, st 01 = ESTABLISHED).
-std::set<int> established_local_ports() {
+// Local ports of the ESTABLISHED TCP sockets to remote port `to` in /proc/net/tcp and tcp6
+// ("sl local rem st ...", addresses as hex address:port, st 01 = ESTABLISHED).
+std::set<int> established_local_ports(int to) {
+    const auto port_of = [](const std::string& address) {
+        const auto colon = address.rfind(':');
+        return colon == std::string::npos ? -1 : std::stoi(address.substr(colon + 1), nullptr, 16);
+    };
     std::set<int> ports;
     for (const char* path : {"/proc/net/tcp", "/proc/net/tcp6"}) {
         std::ifstream in(path);
@@ -191,12 +195,8 @@ std::set<int> established_local_ports() {
         while (std::getline(in, line)) {
             std::istringstream fields(line);
             std::string sl, local, remote, st;
-            if (!(fields >> sl >> local >> remote >> st) || st != "01") {
-                continue;
-            }
-            const auto colon = local.rfind(':');
-            if (colon != std::string::npos) {
-                ports.insert(std::stoi(local.substr(colon + 1), nullptr, 16));
+            if ((fields >> sl >> local >> remote >> st) && st == "01" && port_of(remote) == to) {
+                ports.insert(port_of(local));
             }
         }
     }
@@ -208,7 +208,7 @@ std::set<int> established_local_ports() {
 int held_connections(const PgServer& server, const std::string& filter) {
     const auto listed = server.query_value(
         "SELECT coalesce(string_agg(client_port::text, ','), '') FROM pg_stat_activity WHERE " + filter);
-    const auto established = established_local_ports();
+    const auto established = established_local_ports(server.port());
     int held = 0;
     std::istringstream ports(listed);
     for (std::string port; std::getline(ports, port, ',');) {

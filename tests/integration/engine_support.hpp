@@ -69,7 +69,8 @@ int wait_exit(pid_t pid, int timeout_ms);
 // Counts the backends in pg_stat_activity matching the SQL condition `filter` whose client still
 // holds its connection: a backend stays listed for the moment it takes to exit after its client
 // closed the connection, so a row counts only while the client's end of its loopback TCP
-// connection (client_port, in /proc/net/tcp) is ESTABLISHED. For caps counted on the server.
+// connection (client_port to the server's port, in /proc/net/tcp) is ESTABLISHED. For caps
+// counted on the server.
 int held_connections(const PgServer& server, const std::string& filter);
 
 // Returns the number of complete top-level JSON documents in a file of concatenated documents.
