@@ -20,31 +20,33 @@ WHY = """
 ## Why the missed targets are missed
 
 - **S3 cycle time (p50 < 1 s, p95 < 1.5 s).** With 100 databases and pool_max_size 10, every cycle
-  starts a new backend for each database (95–100 per cycle). One bare connection costs about 25 ms
-  on this machine (fork and start-up of a backend), 1.15 s per cycle over the two cores before any
-  query runs. Each new backend then fills its catalog caches, so the same SQL costs several times
+  starts a new backend for each database (95–100 per cycle). One bare connection costs 25–30 ms
+  on this machine (fork and start-up of a backend), 1.2–1.4 s per cycle over the two cores before
+  any query runs. Each new backend then fills its catalog caches, so the same SQL costs several times
   what it costs on a warm connection (one database's 14 statements, run alone: 88 ms in a new
   backend, 30 ms on a warm connection; pg_bloat's table estimate 22 ms against 6). The floor, the
-  same SQL from a bare client with the same connections, takes as long as our cycle (overhead 0.92×
-  in this run, 1.03×, 0.91× and 1.17× in the three before: the floor itself moves by ±10% between
+  same SQL from a bare client with the same connections, takes as long as our cycle (overhead 1.07×
+  in this run, 0.92×, 1.03× and 0.91× in the three before: the floor itself moves by ±10% between
   runs), so no
   client-side change can make S3 much faster; preparing statements (see below) cannot help here
   either, as each connection runs each statement once. S3k is the same cluster with every
   database's connection kept (pool_max_size 110): about 7× faster. There PostgreSQL executes
   1.5–2.2 s per cycle for the role across runs, over the two cores 0.7–1.1 s: the server's own
   floor for running every per-database type on 100 databases in one cycle on this machine, which
-  is why S3k stays around 1 s (1075 ms, its floor 991 ms). To get well under 1 s a cycle has to run
+  is why S3k stays around 1 s (1051 ms, its floor 947 ms). To get well under 1 s a cycle has to run
   less per-database SQL. By default pg_bloat runs every 30 minutes and pg_schema and pg_extensions
   every hour; this benchmark runs them every cycle to measure the worst case. Operators with more
   databases than pool_max_size should raise pool_max_size above the database count where
   max_connections allows.
-- **S3k run to run.** S3k's p50 was 1263, 1591, 1168 and now 1075 ms in the last four runs, with
-  PostgreSQL-side time per cycle 1.66, 2.15, 1.46 and 1.50 s: the spread is on the server.
+- **S3k run to run.** S3k's p50 was 1591, 1168, 1075 and now 1051 ms in the last four runs, with
+  PostgreSQL-side time per cycle 2.15, 1.46, 1.50 and 1.49 s: the spread is on the server. A run
+  on a busier machine the same day measured every figure 15–25% higher, the client's CPU per type
+  included (S3 0.340 s, S3k 1288 ms); the run after it, this one, was back in line.
 
-What is left in S3's peak (29.9 MiB): about 12 MiB of mapped program and libraries (libstdc++,
+What is left in S3's peak (30.1 MiB): about 12 MiB of mapped program and libraries (libstdc++,
 libcrypto, libc, and GnuTLS, which libcurl's librtmp and libldap pull in), the cycle's 9 MB of metric texts,
 the query text cache (about 1 MB for 5,000 statements) and one FETCH of statistics. Its CPU
-(0.269 s, S3k 0.179 s) is now mostly libpq (100 connection set-ups and about 1,600 queries a cycle,
+(0.282 s, S3k 0.174 s) is now mostly libpq (100 connection set-ups and about 1,600 queries a cycle,
 each a few system calls) and writing the 9 MB of JSON.
 """
 
@@ -70,6 +72,7 @@ HISTORY = """
 | callgrind of S3 cycles: a serializer set up for every scalar member (three computed numbers and the text of each of 5,000 statements), strtod and a float printer for every float column, three looks at the null flag per value, pg_query_stats looking its columns up by name for every row; strace: the runner woken after each of the 500 runs, two thread-CPU clock reads per run, two polls per health check | scalars written directly (`std::to_chars`), a plain decimal written as PostgreSQL's text, one look per value (`pg::Result::view`), columns looked up once; the runner woken by a cycle's last run; one clock read per run; one poll | callgrind, A/B of `pga-bench -c` on the S3 cluster against the build before | CPU 371–388 ms per cycle | 293–298 ms |
 | heaptrack of S3: the peak came while pg_query_stats held libpq's result for 5,000 statements (4.4 MB) beside the texts it wrote from it | the statistics are read through a cursor, 1,000 rows per FETCH | the same | peak RSS 32 MiB | 29 MiB |
 | The server log of S3k cycles (every statement logged with its phases): each collector query was parsed, analysed, rewritten and planned anew on every run, as an unnamed statement; parse and bind (planning) took longer than execution (8.1 s and 19.6 s against 20.4 s over six cycles, two of them cold) | `pg::Connection` prepares a statement the second time it runs on a connection and runs it by name after; the server keeps its parse tree and, after five runs, may keep a generic plan (at most 64 per connection; unnamed again behind a pooler that loses names) | the server log; one database's 14 statements on a warm connection, unnamed against prepared; `make bench` | 29 ms per database per cycle; p50 S1 31 ms, S2 291 ms, S3k 1168 ms; our shared-family cycles against postgres_exporter 14.6 / 7.3 / 6.7 ms | 22 ms; S1 27 ms, S2 249 ms, S3k 1075 ms; 3.0 / 2.1 / 3.5 ms |
+| The CI's EngineTest (at most one new connection per database per cycle) counted 25 for 24 now and then: a database's task runs its types one after the other, and between two of them its connection was the pool's newest idle one, which another task at the cap closed for the next type to reopen; the pool also freed an evicted connection's slot before closing it | the task holds its database in the pool while it runs (`pg::PoolHold`); at the cap the pool closes a duplicate, any other, the maintenance database's, then a held database's; a slot is freed once its connection is closed | instrumented EngineTest (6 databases, 3 connections, 3 workers, 4 cycles) under two suites at once; `make bench` | 22–24 connections in 12 local runs; 25 in a CI run | 22–24 in 12 runs, no held connection closed in the instrumented ones; S3 95 opened per cycle and 81.4% reuse, as before |
 """
 
 
