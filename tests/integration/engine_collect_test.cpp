@@ -6,6 +6,7 @@
 #include "pga/cli/cron_loop.hpp"
 #include "pga/collect/envelope.hpp"
 
+#include <span>
 #include <thread>
 
 using namespace pga;
@@ -260,16 +261,14 @@ TEST_F(EngineTest, later_cycles_reuse_the_connections_of_the_first) {
     config.threading.thread_pool_size = 1;
     std::shared_ptr<pg::Pool> pool;
     std::vector<std::uint64_t> created;
-    auto batches = run_cycles(config, 4, &pool, &created);
+    const auto batches = run_cycles(config, 4, &pool, &created);
     ASSERT_EQ(created.size(), 4u);
     EXPECT_GT(created.front(), 0u);
     EXPECT_EQ(created.back(), created.front()); // nothing opened after the first cycle
     EXPECT_GT(pool->stats().reuses, pool->stats().created);
     // On a reused connection the statements run prepared (pg_query_stats' cursor included).
     ASSERT_EQ(batches.size(), 4u);
-    const std::vector<collect::Batch> later(std::make_move_iterator(batches.begin() + 1),
-                                            std::make_move_iterator(batches.end()));
-    for (const auto& batch : later) {
+    for (const auto& batch : std::span(batches).subspan(1)) { // the later cycles
         for (const auto& type : test::k_core_types) {
             const auto objects = test::objects(batch, type);
             ASSERT_FALSE(objects.empty()) << type;

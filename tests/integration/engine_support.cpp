@@ -212,9 +212,7 @@ int held_connections(const PgServer& server, const std::string& filter) {
     int held = 0;
     std::istringstream ports(listed);
     for (std::string port; std::getline(ports, port, ',');) {
-        if (std::stoi(port) > 0 && established.count(std::stoi(port)) != 0) {
-            ++held;
-        }
+        held += established.count(std::stoi(port)) != 0 ? 1 : 0;
     }
     return held;
 }

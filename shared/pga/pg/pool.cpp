@@ -41,7 +41,6 @@ struct Pool::State {
     int peak_active = 0;
     std::map<std::string, Backoff> backoff;
     PoolStats counters;
-    std::string warm_db;             // the database maintain() keeps warm (the maintenance database)
     std::map<std::string, int> held; // databases held by PoolHold, and by how many
 
     // Takes the most recently returned idle connection to db, or nullptr.
@@ -89,7 +88,7 @@ struct Pool::State {
             if (held.count(db) != 0) {
                 return 4;
             }
-            return !warm_db.empty() && db == warm_db ? 3 : 2;
+            return !options.warm_db.empty() && db == options.warm_db ? 3 : 2;
         };
         auto victim = idle.end();
         int best = 5;
@@ -210,7 +209,6 @@ Pool::Pool(ConnParams base, PoolOptions options) : state_(std::make_unique<State
     state_->options.max_size = std::max(1, options.max_size);
     state_->options.min_size = std::clamp(options.min_size, 0, state_->options.max_size);
     state_->counters.max_size = state_->options.max_size;
-    state_->warm_db = options.warm_db;
 }
 
 Pool::~Pool() {
@@ -294,7 +292,7 @@ void Pool::maintain(const std::string& warm_db) {
     auto& s = *state_;
     std::vector<std::unique_ptr<Connection>> expired;
     std::unique_lock lock(s.mutex);
-    s.warm_db = warm_db;
+    s.options.warm_db = warm_db;
     const auto cutoff = Clock::now() - s.options.idle_timeout;
     while (!s.idle.empty() && s.idle.front().since < cutoff &&
            s.open - static_cast<int>(expired.size()) > s.options.min_size) {
