@@ -122,10 +122,11 @@ url = \"$BACKEND_URL\"
 token_file = \"$BATS_TEST_TMPDIR/token\"")
     "$PGA_BIN/pganalytics" -c "$cfg" cron >"$BATS_TEST_TMPDIR/first.out" 2>&1 3>&- &
     FIRST_PID=$!
-    for _ in $(seq 1 100); do
+    for _ in $(seq 1 300); do
         grep -q 'Collecting metrics' "$LOG" 2>/dev/null && break
         sleep 0.1
     done
+    grep -q 'Collecting metrics' "$LOG" # the first instance runs (and holds the lock) within 30 s
     run "$PGA_BIN/pganalytics" -c "$cfg" cron
     [ "$status" -eq 0 ]
     [ "$output" = "already running (pid $FIRST_PID)" ]

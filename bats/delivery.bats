@@ -74,6 +74,10 @@ spool_counter() {
         "$STATE/spool/spool.db" "$1"
 }
 
+spool_created_at_least() {
+    [ "$(spool_counter created)" -ge "$1" ]
+}
+
 spool_backlog() {
     python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from entries").fetchone()[0])' \
         "$STATE/spool/spool.db"
@@ -105,7 +109,7 @@ spool_empty() {
     cfg=$(config)
     start_cron "$cfg"
     wait_until 30 test -e "$STATE/spool/spool.db"
-    sleep 3
+    wait_until 60 spool_created_at_least 2
     kill -9 "$CRON_PID"
     wait "$CRON_PID" || true
     CRON_PID=

@@ -22,7 +22,12 @@ teardown() {
 hold_lock() {
     flock -x "$STATE/pganalytics.lock" sleep 120 3>&- &
     HOLDER=$!
-    sleep 0.3
+    # until the background flock holds the lock (a try-lock then fails)
+    for _ in $(seq 600); do flock -n "$STATE/pganalytics.lock" true || break; sleep 0.05; done
+    if flock -n "$STATE/pganalytics.lock" true; then
+        echo "the lock holder did not take the lock within 30 s" >&2
+        return 1
+    fi
     echo "$HOLDER" >"$STATE/pganalytics.lock"
 }
 

@@ -39,10 +39,12 @@ user = \"postgres\"")
     mkdir -p "$BATS_TEST_TMPDIR/state"
     NOTIFY_SOCKET="$sock" WATCHDOG_USEC=2000000 "$PGA_BIN/pganalytics" cron --dry-run -c "$cfg" >/dev/null 2>&1 &
     collector=$!
-    for _ in $(seq 100); do grep -q STOPPING "$msgs" 2>/dev/null && break; grep -q WATCHDOG=1 "$msgs" 2>/dev/null && break; sleep 0.1; done
+    for _ in $(seq 300); do grep -q STOPPING "$msgs" 2>/dev/null && break; grep -q WATCHDOG=1 "$msgs" 2>/dev/null && break; sleep 0.1; done
+    grep -qx "WATCHDOG=1" "$msgs" || { echo "no WATCHDOG=1 within 30 s" >&2; cat "$msgs" >&2; false; }
     kill -TERM "$collector"
     wait "$collector"
-    sleep 0.5
+    # STOPPING=1 is in the socket once the collector has exited; the listener writes it out.
+    for _ in $(seq 100); do grep -qx STOPPING=1 "$msgs" && break; sleep 0.1; done
     kill "$listener"
     cat "$msgs"
     grep -qx "READY=1" "$msgs"

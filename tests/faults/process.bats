@@ -36,6 +36,11 @@ cycles_beyond() {
     [ "$(cycles)" -gt "$1" ]
 }
 
+own_mount_namespace() {
+    local theirs
+    theirs=$(readlink "/proc/$1/ns/mnt" 2>/dev/null) && [ "$theirs" != "$(readlink /proc/self/ns/mnt)" ]
+}
+
 log_has() {
     grep -q -- "$1" "$LOG" 2>/dev/null
 }
@@ -46,8 +51,8 @@ log_has() {
     # a private mount namespace held by a sleeping process, with a 4 MiB tmpfs on the spool
     unshare -m --propagation private sleep 600 3>&- &
     HOLDER=$!
-    wait_until 5 test -e "/proc/$HOLDER/ns/mnt"
-    sleep 0.2
+    # until unshare has made the namespace (the /proc entry exists before it does)
+    wait_until 10 own_mount_namespace "$HOLDER"
     ns() { nsenter -t "$HOLDER" -m "$@"; }
     ns mount -t tmpfs -o size=4m tmpfs "$STATE/spool"
     fault '{"mode":"refuse"}'

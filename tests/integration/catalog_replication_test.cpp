@@ -51,7 +51,7 @@ public:
         sh("cp -a " + primary.data_dir() + " " + dir_ + "/data && mkdir -p " + dir_ + "/log && touch " + dir_ +
            "/data/standby.signal");
         std::ofstream conf(dir_ + "/data/pgcluster.conf", std::ios::app);
-        conf << "port = " << port_ << "\nunix_socket_directories = '" << dir_ << "'\nlog_directory = '" << dir_
+        conf << "unix_socket_directories = '" << dir_ << "'\nlog_directory = '" << dir_
              << "/log'\nhot_standby = on\nprimary_conninfo = 'host=127.0.0.1 port=" << primary.port()
              << " user=postgres password=" << primary.superuser_password() << " application_name=pga_standby'\n";
         conf.close();
@@ -59,7 +59,20 @@ public:
             sh("chown -R postgres " + dir_);
         }
         sh(as_pg(pg_ctl + " -D " + primary.data_dir() + " -l " + primary.dir() + "/pg_ctl.log -w -t 60 -s start"));
-        sh(as_pg(pg_ctl + " -D " + dir_ + "/data -l " + dir_ + "/pg_ctl.log -w -t 60 -s start"));
+        // The port was free when picked; another process may take it before the standby binds it,
+        // so a failed start is retried on a newly picked port (the last port line wins).
+        for (int attempt = 1;; ++attempt) {
+            std::ofstream(dir_ + "/data/pgcluster.conf", std::ios::app) << "port = " << port_ << "\n";
+            try {
+                sh(as_pg(pg_ctl + " -D " + dir_ + "/data -l " + dir_ + "/pg_ctl.log -w -t 60 -s start"));
+                return;
+            } catch (const std::runtime_error&) {
+                if (attempt == 3) {
+                    throw;
+                }
+                port_ = free_port();
+            }
+        }
     }
     ~Standby() {
         std::system(as_pg(primary_.bin_dir() + "/pg_ctl -D " + dir_ + "/data -m immediate -w -s stop").c_str());
@@ -103,14 +116,27 @@ TEST(CatalogReplication, paused_standby_shows_known_lag_on_both_sides) {
     exec_sql(standby.superuser(), "SELECT pg_wal_replay_pause()");
     primary.exec_sql("CREATE TABLE lag_t AS SELECT g, repeat('x', 200) AS pad FROM generate_series(1, 30000) g");
     const auto lsn = primary.query_value("SELECT pg_current_wal_lsn()");
-    ASSERT_TRUE(wait_for([&] {
-        return primary.query_value("SELECT flush_lsn >= '" + lsn + "'::pg_lsn FROM pg_stat_replication") == "t";
-    }));
+    ASSERT_TRUE(wait_for(
+        [&] {
+            return primary.query_value("SELECT flush_lsn >= '" + lsn + "'::pg_lsn FROM pg_stat_replication") == "t";
+        },
+        30000));
 
     auto collector = pga::collectors::make_replication();
     const auto config = monitor_config(primary);
     const auto version = std::stoi(primary.query_value("SHOW server_version_num"));
-    const auto p = only(run_collector("pg_replication", *collector, monitor_params(primary), version, config));
+    // The flush lag is measured against the primary's WAL at the time of the run: WAL written
+    // since the wait above (autovacuum on lag_t) is briefly unflushed, so runs repeat until it is
+    // (the standby receives and flushes while its replay is paused).
+    nlohmann::json p;
+    ASSERT_TRUE(wait_for(
+        [&] {
+            p = only(run_collector("pg_replication", *collector, monitor_params(primary), version, config));
+            const auto& lag = p["standbys"].size() == 1 ? p["standbys"][0]["flush_lag_bytes"] : nlohmann::json();
+            return lag.is_number_integer() && lag.get<std::int64_t>() < k_lag_bytes;
+        },
+        30000))
+        << p.dump(2);
     EXPECT_EQ(p["role"], "primary");
     ASSERT_EQ(p["standbys"].size(), 1u) << p.dump(2);
     const auto& s = p["standbys"][0];

@@ -1,6 +1,7 @@
 // Config pull against the test backend: a TOML served with X-Config-Version is validated and
 // handed over whole; a backend that answers 401 (the real one does, for collector tokens) is
 // "not available here": asked once, then left alone for a long while.
+#include "catalog_support.hpp"
 #include "deliver_backend.hpp"
 
 #include "pga/deliver/curl_transport.hpp"
@@ -56,7 +57,7 @@ TEST(DeliverConfigPull, a_served_configuration_is_validated_and_handed_over) {
     test::TestBackend backend{{"--config-toml", toml.string(), "--config-allow-collector"}};
     Pulled pulled;
     auto sink = sink_with_pull(backend, pulled);
-    for (int i = 0; i < 50; ++i) {
+    for (int i = 0; i < 300; ++i) { // the first pull is due 1 s after start; 30 s for a loaded machine
         std::this_thread::sleep_for(100ms);
         std::lock_guard lock(pulled.mutex);
         if (!pulled.configs.empty()) {
@@ -76,6 +77,8 @@ TEST(DeliverConfigPull, unauthorized_means_not_available_and_is_not_asked_in_a_l
     test::TestBackend backend; // answers 401 to collector tokens, like the real backend
     Pulled pulled;
     auto sink = sink_with_pull(backend, pulled);
+    // The first pull is due 1 s after start; then three more intervals, in which a loop would ask again.
+    ASSERT_TRUE(test::wait_for([&] { return config_requests(backend) >= 1; }, 30000));
     std::this_thread::sleep_for(3s);
     sink->shutdown(util::SteadyClock::now() + 1s);
     EXPECT_EQ(config_requests(backend), 1u);

@@ -59,7 +59,7 @@ TEST(DeliverCrash, kill_9_while_the_backend_is_down_then_restart_loses_nothing) 
         ::_exit(127);
     }
     ASSERT_GT(child, 0);
-    for (int i = 0; i < 200 && test::spool_stats(state).created < 10; ++i) {
+    for (int i = 0; i < 600 && test::spool_stats(state).created < 10; ++i) { // up to 30 s
         std::this_thread::sleep_for(50ms);
     }
     ::kill(child, SIGKILL);

@@ -2,6 +2,7 @@
 // identity privately and prints only the collector_id; tokens are refreshed before exp; after an
 // outage longer than the token's life the collector re-registers when it has the secret, and
 // otherwise pauses (critical) while it keeps spooling; the ledger identity holds throughout.
+#include "catalog_support.hpp"
 #include "deliver_backend.hpp"
 
 #include "pga/cli/register.hpp"
@@ -168,9 +169,15 @@ TEST(DeliverToken, without_a_secret_an_expired_token_pauses_sending_and_keeps_sp
         sink->push_due();
         std::this_thread::sleep_for(200ms);
     }
-    std::this_thread::sleep_for(500ms);
-    const auto status = sink->status();
-    EXPECT_EQ(status["auth"]["state"], "failed") << status.dump();
+    // push, 401, refresh, 401, no secret: paused (awaited, for a loaded machine).
+    nlohmann::json status;
+    ASSERT_TRUE(test::wait_for(
+        [&] {
+            status = sink->status();
+            return status["auth"]["state"] == "failed";
+        },
+        30000))
+        << status.dump();
     EXPECT_TRUE(status["auth"]["critical"].get<bool>());
     EXPECT_EQ(status["spool"]["batches"], 3);
     EXPECT_EQ(backend.ledger()["register_count"], 1);

@@ -188,7 +188,7 @@ TEST_F(EngineTest, awkward_database_names_are_collected_under_their_own_name_as_
     EXPECT_TRUE(test::batch_errors(b.metrics).empty());
 }
 
-TEST_F(EngineTest, the_pool_cap_holds_during_cycles_and_connections_are_reused_across_cycles) {
+TEST_F(EngineTest, the_pool_cap_holds_during_cycles_and_every_connection_is_accounted_for) {
     const std::vector<std::string> dbs = {"eng_p1", "eng_p2", "eng_p3", "eng_p4"};
     for (const auto& d : dbs) {
         test::recreate_database(server(), d);
@@ -198,14 +198,15 @@ TEST_F(EngineTest, the_pool_cap_holds_during_cycles_and_connections_are_reused_a
     config.threading.thread_pool_size = 4;
     const auto before = server().query_value("SELECT coalesce(string_agg(pid::text, ','), '0') FROM pg_stat_activity "
                                              "WHERE application_name = 'pganalytics'");
+    const auto held = [&] {
+        return test::held_connections(server(), "application_name = 'pganalytics' AND pid NOT IN (" + before + ")");
+    };
     std::atomic<bool> done{false};
     std::atomic<int> most{0};
     std::thread watcher([&] {
         while (!done) {
             // Counted while the client holds them: a closed connection's backend stays listed while it exits.
-            most = std::max(most.load(), test::held_connections(server(), "application_name = 'pganalytics' AND "
-                                                                          "pid NOT IN (" +
-                                                                              before + ")"));
+            most = std::max(most.load(), held());
             std::this_thread::sleep_for(5ms);
         }
     });
@@ -213,10 +214,18 @@ TEST_F(EngineTest, the_pool_cap_holds_during_cycles_and_connections_are_reused_a
     const auto batches = run_cycles(config, 3, &pool);
     done = true;
     watcher.join();
+    most = std::max(most.load(), held()); // the pool's idle connections are still open
     EXPECT_GT(most.load(), 0);
     EXPECT_LE(most.load(), 2);
     EXPECT_EQ(batches.size(), 3u);
-    EXPECT_GT(pool->stats().reuses, 0u);
+    // Four workers contend for two connections, so how many borrows reuse one depends on
+    // scheduling (reuse is asserted in later_cycles_reuse_the_connections_of_the_first); every
+    // borrow was served, and every connection not left idle was closed.
+    const auto s = pool->stats();
+    EXPECT_EQ(s.created + s.reuses, s.acquisitions);
+    EXPECT_EQ(s.failed, 0u);
+    EXPECT_EQ(s.active, 0);
+    EXPECT_EQ(s.closed, s.created - static_cast<std::uint64_t>(s.idle));
     for (const auto& d : dbs) {
         EXPECT_EQ(only(test::objects(batches.back(), "pg_stats", d))["status"], "ok") << d;
     }

@@ -77,6 +77,9 @@ TEST_F(PoolTest, pool_never_exceeds_max_size_across_databases) {
     }
     done = true;
     watcher.join();
+    // The pool's idle connections are still open: at least one is counted even when one slow
+    // sample spanned all the borrows.
+    most_seen = std::max(most_seen.load(), held_in_server());
     EXPECT_GT(most_seen.load(), 0);
     EXPECT_LE(most_seen.load(), 3);
     const auto s = pool.stats();
@@ -250,7 +253,7 @@ TEST_F(PoolTest, a_borrow_waits_for_a_busy_pool_and_gives_up_after_the_timeout) 
 TEST_F(PoolTest, failed_connections_back_off_before_the_next_attempt) {
     pg::PoolOptions o;
     o.min_size = 0;
-    o.backoff_initial = 300ms;
+    o.backoff_initial = 2s; // long enough that a stalled test thread still asks again inside it
     pg::Pool pool(params(), o);
     EXPECT_THROW((void)pool.acquire("no_such_database"), pg::Error);
     try {
@@ -260,7 +263,7 @@ TEST_F(PoolTest, failed_connections_back_off_before_the_next_attempt) {
         EXPECT_NE(std::string(e.what()).find("next attempt in"), std::string::npos) << e.what();
     }
     EXPECT_EQ(pool.stats().failed, 1u);
-    std::this_thread::sleep_for(350ms);
+    std::this_thread::sleep_for(2100ms);
     EXPECT_THROW((void)pool.acquire("no_such_database"), pg::Error);
     EXPECT_EQ(pool.stats().failed, 2u);
     EXPECT_EQ(pool.acquire("pool_a")->value("SELECT 1"), "1"); // other databases are unaffected
