@@ -173,6 +173,12 @@ print("\nThe floor replays the SQL of one cycle, recorded run by run (`pga-bench
       f"that price over the {CORES} cores: the part of the cycle no client can avoid while the cluster "
       "has more databases than pool_max_size. S3k is S3 with pool_max_size 110, so every database keeps "
       "its connection between cycles.")
+failed = [(n, r["floor"]) for n, r in runs.items() if r.get("floor") and r["floor"].get("errors", 0) > 0]
+if failed:
+    firsts = sorted({f["first_error"] for _, f in failed if f.get("first_error")})
+    print("\nStatements that fail for the benchmark's role fail in the replay as in the cycle, and are timed "
+          "with it; failed per replay: " + ", ".join(f"{n} {f['errors']}" for n, f in failed) +
+          ("" if not firsts else " (the first: " + "; ".join(f"`{e}`" for e in firsts) + ")") + ".")
 print("\n## Targets (issue 8)\n")
 print("| target | measured | |")
 print("|---|---|---|")

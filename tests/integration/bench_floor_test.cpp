@@ -47,6 +47,7 @@ TEST_F(FloorTest, replays_recorded_queries_on_every_database_and_prices_one_conn
     EXPECT_EQ(r.queries, 3U);
     EXPECT_EQ(r.databases, 2U);
     EXPECT_EQ(r.errors, 0U);
+    EXPECT_EQ(r.first_error, "");
     EXPECT_FALSE(r.connects_in_timing);
     EXPECT_EQ(r.wall_ms.count, 3U);
     EXPECT_GT(r.wall_ms.min, 0.0);
@@ -84,4 +85,16 @@ TEST_F(FloorTest, a_database_that_cannot_be_reached_ends_with_errors_not_a_loop)
     EXPECT_EQ(r.connect_ms, 0.0);
     EXPECT_EQ(r.databases, 1U);
     EXPECT_GE(r.errors, 1U);
+    EXPECT_NE(r.first_error.find("floor_missing_db"), std::string::npos) << r.first_error;
+}
+
+TEST_F(FloorTest, a_statement_that_fails_is_counted_and_named_and_the_rest_of_its_run_goes_on) {
+    cli::bench::QueryRecorder recorder;
+    record(recorder, "postgres", "SELECT * FROM floor_no_such_table");
+    record(recorder, "postgres", "SELECT 1");
+    const auto r = cli::bench::measure_floor(recorder.take(), test::monitor_params(server()), 1, 2, 2);
+    EXPECT_EQ(r.errors, 1U); // of the last replay: one per replay, not summed
+    EXPECT_NE(r.first_error.find("floor_no_such_table"), std::string::npos) << r.first_error;
+    EXPECT_NE(r.first_error.find("(on SELECT * FROM floor_no_such_table)"), std::string::npos) << r.first_error;
+    EXPECT_EQ(r.wall_ms.count, 2U);
 }

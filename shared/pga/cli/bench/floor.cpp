@@ -147,6 +147,7 @@ FloorResult measure_floor(const std::vector<RecordedQuery>& queries, const pg::C
     result.connects_in_timing = databases.size() > static_cast<std::size_t>(pool_max_size);
     SharedConnections conns(base, static_cast<std::size_t>(std::max(1, pool_max_size)));
     std::atomic<std::size_t> errors{0};
+    std::string first_error; // written only by the thread whose error was the replay's first
     const auto replay = [&] {
         std::atomic<std::size_t> next{0};
         std::vector<std::thread> workers;
@@ -161,14 +162,16 @@ FloorResult measure_floor(const std::vector<RecordedQuery>& queries, const pg::C
                                 (void)conn->query(q->sql, q->params);
                             } catch (const pg::Error& e) {
                                 if (errors++ == 0) {
-                                    spdlog::info("floor replay: {} (on {})", e.what(), q->sql.substr(0, 80));
+                                    first_error = std::string(e.what()) + " (on " + q->sql.substr(0, 80) + ")";
+                                    spdlog::info("floor replay: {}", first_error);
                                 }
                             }
                         }
                         conns.give(run.database, std::move(conn));
                     } catch (const pg::Error& e) {
                         if (errors++ == 0) {
-                            spdlog::info("floor replay: {}", e.what());
+                            first_error = e.what();
+                            spdlog::info("floor replay: {}", first_error);
                         }
                     }
                 }
@@ -183,11 +186,13 @@ FloorResult measure_floor(const std::vector<RecordedQuery>& queries, const pg::C
     std::vector<double> wall;
     for (int r = 0; r < repeats; ++r) {
         errors = 0;
+        first_error.clear();
         const auto t0 = std::chrono::steady_clock::now();
         replay();
         wall.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
     }
     result.errors = errors.load();
+    result.first_error = first_error;
     result.wall_ms = summarize(std::move(wall));
     return result;
 }

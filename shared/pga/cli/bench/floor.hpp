@@ -37,7 +37,8 @@ struct FloorResult {
     std::size_t queries = 0;
     std::size_t databases = 0;
     bool connects_in_timing = false; // more databases than pool_max_size: connecting is part of the work
-    std::size_t errors = 0;
+    std::size_t errors = 0;          // statements or connections that failed in the last replay
+    std::string first_error;         // the first of them, with the statement's start (the cycle may fail it too)
     // One bare connection (connect, SELECT 1, close), p50 over the recorded databases in turn: the
     // price of each connection a cycle opens, whoever the client is.
     double connect_ms = 0;

@@ -186,7 +186,10 @@ void print_text(const Report& rep, std::ostream& out, bool colour) {
             << (rep.floor->connects_in_timing ? ", connecting as it goes" : ", connections open") << "): p50 "
             << fmt(rep.floor->wall_ms.p50) << " ms, p95 " << fmt(rep.floor->wall_ms.p95) << " ms; overhead "
             << (rep.overhead ? fmt(*rep.overhead, 2) + "x" : std::string("n/a"))
-            << (rep.floor->errors > 0 ? " (" + std::to_string(rep.floor->errors) + " replay errors)" : "") << "\n"
+            << (rep.floor->errors > 0 ? " (" + std::to_string(rep.floor->errors) +
+                                            " failed in the replay, the first: " + rep.floor->first_error + ")"
+                                      : "")
+            << "\n"
             << "  one bare connection (connect, SELECT 1, close): p50 " << fmt(rep.floor->connect_ms, 2) << " ms\n";
     }
     if (rep.peer) {
@@ -291,6 +294,7 @@ nlohmann::json to_json(const Report& rep) {
                                                  {"databases", rep.floor->databases},
                                                  {"connects_in_timing", rep.floor->connects_in_timing},
                                                  {"errors", rep.floor->errors},
+                                                 {"first_error", rep.floor->first_error},
                                                  {"connect_ms", rep.floor->connect_ms}}
                                 : nlohmann::json(nullptr)},
             {"overhead_vs_floor", rep.overhead ? nlohmann::json(*rep.overhead) : nlohmann::json(nullptr)},
