@@ -57,13 +57,13 @@ TEST(DeliverConfigPull, a_served_configuration_is_validated_and_handed_over) {
     test::TestBackend backend{{"--config-toml", toml.string(), "--config-allow-collector"}};
     Pulled pulled;
     auto sink = sink_with_pull(backend, pulled);
-    for (int i = 0; i < 300; ++i) { // the first pull is due 1 s after start; 30 s for a loaded machine
-        std::this_thread::sleep_for(100ms);
-        std::lock_guard lock(pulled.mutex);
-        if (!pulled.configs.empty()) {
-            break;
-        }
-    }
+    // The first pull is due 1 s after start; 30 s for a loaded machine (asserted below, with what came).
+    (void)test::wait_for(
+        [&] {
+            std::lock_guard lock(pulled.mutex);
+            return !pulled.configs.empty();
+        },
+        30000);
     sink->shutdown(util::SteadyClock::now() + 1s);
     std::filesystem::remove(toml);
     std::lock_guard lock(pulled.mutex);

@@ -1,6 +1,7 @@
 // kill -9 of a collector while the backend is down, then a restart: the batches spooled before
 // the kill are delivered after it, and lost = created - accepted - counted drops = 0. The
 // collector is this test binary re-executed with a disabled test that spools batches forever.
+#include "catalog_support.hpp"
 #include "deliver_backend.hpp"
 
 #include "pga/deliver/curl_transport.hpp"
@@ -59,9 +60,7 @@ TEST(DeliverCrash, kill_9_while_the_backend_is_down_then_restart_loses_nothing) 
         ::_exit(127);
     }
     ASSERT_GT(child, 0);
-    for (int i = 0; i < 600 && test::spool_stats(state).created < 10; ++i) { // up to 30 s
-        std::this_thread::sleep_for(50ms);
-    }
+    (void)test::wait_for([&] { return test::spool_stats(state).created >= 10; }, 30000); // asserted below
     ::kill(child, SIGKILL);
     int wstatus = 0;
     ::waitpid(child, &wstatus, 0);

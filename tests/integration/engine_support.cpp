@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <gtest/gtest.h>
 #include <set>
 #include <spawn.h>
 #include <sstream>
@@ -215,6 +216,13 @@ int held_connections(const PgServer& server, const std::string& filter) {
         held += established.count(std::stoi(port)) != 0 ? 1 : 0;
     }
     return held;
+}
+
+void expect_every_connection_accounted_for(const pg::PoolStats& s) {
+    EXPECT_EQ(s.created + s.reuses, s.acquisitions);
+    EXPECT_EQ(s.failed, 0u);
+    EXPECT_EQ(s.active, 0);
+    EXPECT_EQ(s.closed, s.created - static_cast<std::uint64_t>(s.idle));
 }
 
 } // namespace pga::test

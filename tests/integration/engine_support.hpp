@@ -6,6 +6,7 @@
 #include "harness/pg_server.hpp"
 #include "pga/collect/batch.hpp"
 #include "pga/config/config.hpp"
+#include "pga/pg/pool.hpp"
 
 #include <mutex>
 #include <string>
@@ -72,6 +73,11 @@ int wait_exit(pid_t pid, int timeout_ms);
 // connection (client_port to the server's port, in /proc/net/tcp) is ESTABLISHED. For caps
 // counted on the server.
 int held_connections(const PgServer& server, const std::string& filter);
+
+// Expects a quiet pool's counters to account for every borrow and connection: each borrow served
+// by a new or a reused connection, none failed or still in use, and every connection not left
+// idle closed. For tests whose reuse count depends on scheduling (threads contending at the cap).
+void expect_every_connection_accounted_for(const pg::PoolStats& s);
 
 // Returns the number of complete top-level JSON documents in a file of concatenated documents.
 int count_json_documents(const std::string& path);
